@@ -1,0 +1,32 @@
+"""Command line: ``python -m lstm_edu COMMAND [options]``.
+
+Each command lives in the module of the book chapter it belongs to; this file only dispatches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: command -> (module, one-line help). The module provides ``add_arguments(parser)`` and ``main(args)``.
+COMMANDS = {
+}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lstm_edu", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    modules = {}
+    for name, (module, help_text) in COMMANDS.items():
+        modules[name] = importlib.import_module(module)
+        modules[name].add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return int(modules[args.command].main(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
