@@ -236,10 +236,12 @@ def bptt_gradient(config: RecurrentConfig, W, x, targets, target_mask=None, per_
     for t in range(T - 1, -1, -1):
         delta[:, t] = fp[:, t] * (e[:, t] + back)
         back = np.einsum("pli,pl->pi", R, delta[:, t])
-    grad_steps = delta[:, :, :, None] * s[:, :, None, :]
+    if per_step:
+        grad = delta[:, :, :, None] * s[:, :, None, :]
+    else:  # the sum over t without a (P, T, n_units, n_sources) intermediate
+        grad = np.einsum("pti,ptj->pij", delta, s)
     if config.mask is not None:
-        grad_steps = grad_steps * config.mask
-    grad = grad_steps if per_step else grad_steps.sum(axis=1)
+        grad = grad * config.mask
     return E, _checks.finite_or_raise("grad", grad)
 
 
