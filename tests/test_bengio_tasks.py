@@ -17,7 +17,7 @@ def test_latch_inputs_targets_and_noise():
     noise = b.x[:, 2:, 2]
     assert abs(noise.mean()) < 0.01
     assert noise.var() == pytest.approx(0.2, rel=0.02)
-    assert np.all(b.target_mask[:, -1]) and b.target_mask.sum() == 4000
+    assert np.all(b.target_mask[:, -1, 0]) and b.target_mask.sum() == 4000
     assert np.array_equal(b.targets[:, -1, 0], np.where(cls1, 0.8, -0.8))
 
 
@@ -31,7 +31,7 @@ def test_two_sequence_definition():
     assert noise.var() == pytest.approx(0.2, rel=0.02) and abs(noise.mean()) < 0.01
     assert np.all(b.x[~inside] == 0.0)
     last = b.lengths - 1
-    assert np.all(b.target_mask[np.arange(5000), last]) and b.target_mask.sum() == 5000
+    assert np.all(b.target_mask[np.arange(5000), last, 0]) and b.target_mask.sum() == 5000
     assert np.array_equal(b.targets[np.arange(5000), last, 0], b.labels.astype(float))
     assert 0.45 < b.labels.mean() < 0.55
 

@@ -15,8 +15,8 @@ import numpy as np
 class SequenceBatch(NamedTuple):
     """``P`` input sequences with their targets.
 
-    x: (P, T_max, n_in) inputs; targets: (P, T_max, n_out); target_mask: (P, T_max) bool, True where a
-    target is given; lengths: (P,) int; labels: (P,) int class of each sequence.
+    x: (P, T_max, n_in) inputs; targets: (P, T_max, n_out); target_mask: (P, T_max, n_out) bool, True
+    where a target is given (the shapes :mod:`lstm_edu.recurrent` expects); lengths: (P,) int; labels: (P,) int class of each sequence.
     """
 
     x: np.ndarray

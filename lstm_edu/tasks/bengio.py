@@ -25,13 +25,13 @@ def _lengths(gen, P, min_length, max_length):
 
 
 def _final_targets(lengths, values, T_max):
-    """Targets (P, T_max, 1) and mask (P, T_max) with ``values`` at each sequence's last step."""
+    """Targets and mask, both (P, T_max, 1), with ``values`` at each sequence's last step."""
     P = len(lengths)
     targets = np.zeros((P, T_max, 1))
-    mask = np.zeros((P, T_max), dtype=bool)
+    mask = np.zeros((P, T_max, 1), dtype=bool)
     rows = np.arange(P)
     targets[rows, lengths - 1, 0] = values
-    mask[rows, lengths - 1] = True
+    mask[rows, lengths - 1, 0] = True
     return targets, mask
 
 
