@@ -1,0 +1,637 @@
+"""The 1997 Long Short-Term Memory: architecture, truncated gradient and on-line learning.
+
+Everything follows S. Hochreiter and J. Schmidhuber, "Long Short-Term Memory", Neural Computation 9(8),
+1997 (below: "the paper"). There is no forget gate: a cell's state is carried by the constant error
+carousel (CEC) with a self-connection fixed at 1.0.
+
+One implementation with a leading *trial axis* ``P``: ``P`` independent networks, each with its own
+weights and its own data, advance together in one set of NumPy calls. The book's single network is
+``P = 1``.
+
+Layout
+------
+Per network there are ``B`` memory cell blocks of ``S`` cells each (``C = B S`` cells, block-major
+order); each block has one input gate and (except in Experiments 2a/2b) one output gate shared by
+its cells (Section 4). The *hidden units* are, in this order, the ``C`` cells, the ``B`` input gates
+and the ``B`` output gates. All hidden units read one *source vector* ``y_src(t)`` = [inputs of step t,
+hidden activations of step t-1 (connectivity F only), bias 1 (if any hidden unit is biased)]; the output
+units read ``y_out_src(t)`` = [inputs of step t (connectivity B only), cell outputs of step t, bias 1
+(bias variant "all" only)]. A weight that the architecture of Table 10 does not have is held at 0 by a
+fixed 0/1 mask, so that :attr:`LSTM1997.n_weights` counts exactly the weights of Table 10.
+
+Order of computation within a time step (Section 5, "Experimental conditions"): (1) set the inputs,
+(2) compute input gates, output gates and cells from the current inputs and the previous step's hidden
+activations, (3) compute the outputs from the cells of the *same* step. Activations are reset to 0 at
+the start of every sequence.
+
+Public API
+----------
+- :data:`ROWS`, :func:`config` (a row of Table 10 by name, with overrides), :class:`LSTMConfig`.
+- :class:`LSTM1997` (``build(name, P, seed, **overrides)`` is a shortcut): :meth:`~LSTM1997.forward`
+  (a :class:`Trace` of gates, cell states and outputs for plotting), :meth:`~LSTM1997.gradient` (the
+  truncated gradient of Appendix A), :meth:`~LSTM1997.train` (on-line learning, one sequence per
+  network), :meth:`~LSTM1997.add_block` (sequential network construction), :meth:`~LSTM1997.select`.
+- :func:`end_mask`, :func:`every_step_mask`: target masks (error at the end / at every step).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _checks
+from .activations import SQUASH_1997, SQUASH_LOGISTIC_IDENTITY, logistic_and_prime
+
+#: Bias variants of Table 10: which units have a bias weight.
+BIAS_VARIANTS = ("ga", "b1", "all", "none")
+#: Connectivity of Table 10: F (fully recurrent hidden layer, outputs fed by the cells only) or
+#: B (each layer fed by all layers below, no recurrence; Experiments 2a/2b).
+CONNECTIVITIES = ("F", "B")
+#: Weight-update schedules of :meth:`LSTM1997.train`.
+SCHEDULES = ("sequence", "step")
+
+
+@dataclasses.dataclass(frozen=True)
+class LSTMConfig:
+    """One architecture of Table 10 (Section 5 and Appendix A of the paper).
+
+    Attributes
+    ----------
+    name: the row of Table 10 (with a suffix ``*`` when overridden).
+    n_blocks, block_size: memory cell blocks and cells per block ("blocks", "size").
+    n_in, n_out: input and output units.
+    connectivity: ``"F"`` or ``"B"`` (see :data:`CONNECTIVITIES`).
+    bias: ``"ga"`` gates only, ``"b1"`` all hidden units, ``"all"`` all non-input units, ``"none"``.
+    output_gate_bias, input_gate_bias: initial gate bias per block (tuple of floats) or ``None`` for
+        random like the other weights (Table 10's "r").
+    output_gate: ``False`` for Experiments 2a/2b, whose cells have no output gate.
+    squashing: ``"1997"`` (g in [-2, 2], h in [-1, 1]) or ``"logistic-identity"`` (2a/2b: g = f, h = x).
+    init_range: initial weights uniform in ``[-init_range, init_range]``.
+    alpha: learning rate.
+    paper_weights: the weight count Table 10 prints (``None`` for an overridden architecture).
+    note: where the paper is ambiguous, what this row chooses.
+    """
+
+    name: str
+    n_blocks: int
+    block_size: int
+    n_in: int
+    n_out: int
+    connectivity: str
+    bias: str
+    output_gate_bias: tuple | None
+    input_gate_bias: tuple | None
+    output_gate: bool
+    squashing: str
+    init_range: float
+    alpha: float
+    paper_weights: int | None = None
+    note: str = ""
+
+    def __post_init__(self):
+        _checks.positive_int("n_blocks", self.n_blocks, minimum=0)
+        _checks.positive_int("block_size", self.block_size)
+        _checks.positive_int("n_in", self.n_in)
+        _checks.positive_int("n_out", self.n_out)
+        _checks.choice("connectivity", self.connectivity, CONNECTIVITIES)
+        _checks.choice("bias", self.bias, BIAS_VARIANTS)
+        _checks.choice("squashing", self.squashing, ("1997", "logistic-identity"))
+        _checks.positive_float("init_range", self.init_range, allow_zero=True)
+        _checks.positive_float("alpha", self.alpha)
+        for gate in ("output_gate_bias", "input_gate_bias"):
+            value = getattr(self, gate)
+            if value is None:
+                continue
+            if self.bias == "none":
+                raise ValueError(f"{gate} must be None (random) when bias='none': the units have no bias weight")
+            if gate == "output_gate_bias" and not self.output_gate:
+                raise ValueError("output_gate_bias must be None when output_gate=False (there is no output gate)")
+            values = _checks.array(gate, value, ndim=1)
+            if values.shape[0] != self.n_blocks:
+                raise ValueError(f"{gate} must hold one value per block ({self.n_blocks}), got {len(values)}")
+            object.__setattr__(self, gate, tuple(float(v) for v in values))
+
+    @property
+    def n_cells(self) -> int:
+        """C = n_blocks * block_size."""
+        return self.n_blocks * self.block_size
+
+
+def _progression(values: tuple | None, n: int) -> tuple | None:
+    """Stretch a per-block bias list to ``n`` blocks by continuing its arithmetic progression.
+
+    The paper's gate biases are progressions (-1, -2, -3, -4; -2, -4, -6; -3, -6): "later blocks more
+    negative" (Sections 4 and 5.1). A single value is repeated; ``None`` (random) or an empty list gives ``None``.
+    """
+    if not values:
+        return None
+    step = values[-1] - values[-2] if len(values) >= 2 else 0.0
+    out = list(values[:n])
+    while len(out) < n:
+        out.append(out[-1] + step)
+    return tuple(out)
+
+
+def _rows() -> dict:
+    """The architectures of Table 10, keyed by row name."""
+    rows = {}
+    exp1_note = ("Experiment 1's text gives output-gate biases -1, -2, -3, Table 10 gives -1, -2, -3, -4 for the "
+                 "4-block nets; we follow Table 10 (one bias per block).")
+    for name, blocks, size, alpha, weights in (("1-1", 4, 1, 0.1, 264), ("1-2", 3, 2, 0.1, 276),
+                                               ("1-3", 3, 2, 0.2, 276), ("1-4", 4, 1, 0.5, 264),
+                                               ("1-5", 3, 2, 0.5, 276)):
+        rows[name] = LSTMConfig(name, blocks, size, 7, 7, "F", "ga", tuple(-1.0 - k for k in range(blocks)),
+                                None, True, "1997", 0.2, alpha, weights, exp1_note)
+    for name in ("2a", "2b"):
+        rows[name] = LSTMConfig(name, 1, 1, 101, 101, "B", "none", None, None, False, "logistic-identity",
+                                0.2, 1.0, 10504,
+                                "One cell with an input gate and no output gate; g logistic, h identity "
+                                "(Section 5.2). In the paper the cell is added by sequential construction.")
+    for k, p in enumerate((50, 100, 200, 500, 1000, 500, 200, 100, 50), start=1):
+        weights = 6 * (p + 4 + 6) + 4
+        rows[f"2c-{k}"] = LSTMConfig(f"2c-{k}", 2, 1, p + 4, 2, "F", "none", None, None, True, "1997", 0.2,
+                                     0.01, weights,
+                                     "Weights in [-0.2, 0.2] as for all of Experiment 2 (Section 5). The text "
+                                     "prints the distractor range as 1..q; the distractors are a_1..a_p.")
+    for name, alpha in (("3a", 1.0), ("3b", 1.0), ("3c", 0.1)):
+        rows[name] = LSTMConfig(name, 3, 1, 1, 1, "F", "b1", (-2.0, -4.0, -6.0), (-1.0, -3.0, -5.0), True,
+                                "1997", 0.1, alpha, 102)
+    for k in (1, 2, 3):
+        rows[f"4-{k}"] = LSTMConfig(f"4-{k}", 2, 2, 2, 1, "F", "all", None, (-3.0, -6.0), True, "1997", 0.1,
+                                    0.5, 93)
+    rows["5"] = LSTMConfig("5", 2, 2, 2, 1, "F", "all", None, None, True, "1997", 0.1, 0.1, 93,
+                           "All weights, gate biases included, random in [-0.1, 0.1] (Section 5.5).")
+    rows["6a"] = LSTMConfig("6a", 2, 2, 8, 4, "F", "all", None, (-2.0, -4.0), True, "1997", 0.1, 0.5, 156)
+    rows["6b"] = LSTMConfig("6b", 3, 2, 8, 8, "F", "all", None, (-2.0, -4.0, -6.0), True, "1997", 0.1, 0.1, 308)
+    return rows
+
+
+_ROWS = _rows()
+#: Names of the rows of Table 10, in the paper's order.
+ROWS = tuple(_ROWS)
+
+
+def config(name: str, **overrides) -> LSTMConfig:
+    """The architecture of row ``name`` of Table 10, optionally changed by ``overrides``.
+
+    ``overrides`` are :class:`LSTMConfig` fields, e.g. ``n_blocks=3``, ``input_gate_bias=(-1, -2)``
+    (a number sets every block; ``None`` means random), ``alpha=0.2``. Changing ``n_blocks`` without
+    giving the gate biases stretches the row's biases by their progression (see :func:`_progression`).
+    An overridden configuration gets the name ``row*`` and ``paper_weights=None``.
+    """
+    if name not in _ROWS:
+        raise ValueError(f"name must be a row of Table 10, one of {list(ROWS)}; got {name!r}")
+    base = _ROWS[name]
+    if not overrides:
+        return base
+    fields = {fld.name for fld in dataclasses.fields(LSTMConfig)} - {"name", "paper_weights", "note"}
+    unknown = sorted(set(overrides) - fields)
+    if unknown:
+        raise TypeError(f"unknown override(s) {unknown}; allowed: {sorted(fields)}")
+    n_blocks = overrides.get("n_blocks", base.n_blocks)
+    for gate in ("output_gate_bias", "input_gate_bias"):
+        if gate in overrides:
+            value = overrides[gate]
+            if isinstance(value, numbers.Real) and not isinstance(value, bool):
+                overrides[gate] = (float(value),) * n_blocks
+        elif n_blocks != base.n_blocks:
+            overrides[gate] = _progression(getattr(base, gate), n_blocks)
+    return dataclasses.replace(base, name=name + "*", paper_weights=None, **overrides)
+
+
+def end_mask(lengths, n_steps: int) -> np.ndarray:
+    """Target mask (P, n_steps) with one error at each sequence's last step ``lengths[p] - 1``.
+
+    Sequences of different lengths share one padded input array; steps after a network's last target
+    do not change its loss, gradient or weights (no error arrives there), so the padding is harmless.
+    """
+    n_steps = _checks.positive_int("n_steps", n_steps)
+    lengths = _checks.array("lengths", lengths, ndim=1, dtype=np.int64)
+    if np.any(lengths < 1) or np.any(lengths > n_steps):
+        raise ValueError(f"lengths must lie in [1, n_steps={n_steps}], got min {lengths.min()}, max {lengths.max()}")
+    mask = np.zeros((lengths.shape[0], n_steps), dtype=bool)
+    mask[np.arange(lengths.shape[0]), lengths - 1] = True
+    return mask
+
+
+def every_step_mask(n_networks: int, n_steps: int) -> np.ndarray:
+    """Target mask (P, n_steps) with an error at every step (Experiments 1, 2a)."""
+    return np.ones((_checks.positive_int("n_networks", n_networks), _checks.positive_int("n_steps", n_steps)),
+                   dtype=bool)
+
+
+class Trace(NamedTuple):
+    """Activations of a forward pass over a sequence, each ``(P, T, units)`` (for plotting)."""
+
+    input_gate: np.ndarray    #: y_in_j(t), (P, T, B)
+    output_gate: np.ndarray   #: y_out_j(t), (P, T, B); ones where the net has no output gate
+    cell_input: np.ndarray    #: g(net_c(t)), (P, T, C)
+    cell_state: np.ndarray    #: s_c(t), the CEC's content, (P, T, C)
+    cell_output: np.ndarray   #: y_c(t) = y_out_j(t) h(s_c(t)), (P, T, C)
+    outputs: np.ndarray       #: y_k(t), (P, T, n_out)
+
+
+class Gradient(NamedTuple):
+    """dE/dw of the truncated gradient, laid out like the weights."""
+
+    hidden: np.ndarray  #: (P, H, M), rows in :attr:`LSTM1997.unit_names` order
+    output: np.ndarray  #: (P, n_out, M_out)
+
+
+class TrainResult(NamedTuple):
+    """What :meth:`LSTM1997.train` reports for one sequence per network."""
+
+    loss: np.ndarray         #: E = 1/2 sum over error steps and outputs of (t_k - y_k)^2, (P,)
+    last_output: np.ndarray  #: outputs at each network's last error step, (P, n_out)
+    outputs: np.ndarray | None  #: all outputs (P, T, n_out) if ``keep_outputs`` else None
+
+
+class LSTM1997:
+    """``P`` independent 1997 LSTM networks of one architecture, with a leading trial axis.
+
+    Parameters
+    ----------
+    cfg: an :class:`LSTMConfig` (e.g. ``config("4-1")``) or a row name of Table 10.
+    n_networks: ``P``, the number of independent networks.
+    seed: int or ``numpy.random.Generator`` for the initial weights (uniform in ``[-r, r]``, r = ``init_range``;
+        gate biases set per block where the configuration gives them).
+
+    Weights
+    -------
+    ``w_hidden`` (P, H, M) feeds the hidden units from :attr:`source_names`; ``w_output`` (P, n_out, M_out)
+    feeds the outputs from :attr:`output_source_names`. Views by unit type: :attr:`cell_weights`,
+    :attr:`input_gate_weights`, :attr:`output_gate_weights` (write into them to change a weight).
+    Weights the architecture lacks are 0 and stay 0 (masks ``mask_hidden``, ``mask_output``).
+    """
+
+    def __init__(self, cfg: LSTMConfig | str, n_networks: int = 1, seed=0):
+        self.cfg = config(cfg) if isinstance(cfg, str) else cfg
+        if not isinstance(self.cfg, LSTMConfig):
+            raise TypeError(f"cfg must be an LSTMConfig or a row name of Table 10, got {type(cfg).__name__}")
+        self.P = _checks.positive_int("n_networks", n_networks)
+        self._layout()
+        gen = _checks.rng(seed)
+        r = self.cfg.init_range
+        self.w_hidden = gen.uniform(-r, r, (self.P, self.H, self.M)) * self.mask_hidden
+        self.w_output = gen.uniform(-r, r, (self.P, self.cfg.n_out, self.M_out)) * self.mask_output
+        self._set_gate_biases(range(self.cfg.n_blocks))
+
+    # ----------------------------------------------------------------------------------- layout
+    def _layout(self):
+        cfg = self.cfg
+        B, S, C = cfg.n_blocks, cfg.block_size, cfg.n_cells
+        self.B, self.S, self.C = B, S, C
+        self.unit_names = ([f"cell[{j},{v}]" for j in range(B) for v in range(S)]
+                           + [f"input_gate[{j}]" for j in range(B)]
+                           + ([f"output_gate[{j}]" for j in range(B)] if cfg.output_gate else []))
+        self.H = len(self.unit_names)
+        has_bias = cfg.bias != "none"
+        recurrent = self.unit_names if cfg.connectivity == "F" else []
+        self.source_names = [f"input[{i}]" for i in range(cfg.n_in)] + recurrent + (["bias"] if has_bias else [])
+        self.M = len(self.source_names)
+        self.output_source_names = ((([f"input[{i}]" for i in range(cfg.n_in)]) if cfg.connectivity == "B" else [])
+                                    + [f"cell[{j},{v}]" for j in range(B) for v in range(S)]
+                                    + (["bias"] if cfg.bias == "all" else []))
+        self.M_out = len(self.output_source_names)
+        mask = np.ones((self.H, self.M))
+        if has_bias and cfg.bias == "ga":  # cells have no bias weight
+            mask[:C, -1] = 0.0
+        self.mask_hidden = mask
+        self.mask_output = np.ones((cfg.n_out, self.M_out))
+        self._rec = slice(cfg.n_in, cfg.n_in + len(recurrent))     # hidden activations of step t-1 in y_src
+        self._out_cells = slice(cfg.n_in if cfg.connectivity == "B" else 0,
+                                (cfg.n_in if cfg.connectivity == "B" else 0) + C)  # cells in y_out_src
+        self._squash = SQUASH_1997 if cfg.squashing == "1997" else SQUASH_LOGISTIC_IDENTITY
+
+    def _set_gate_biases(self, blocks):
+        C, B = self.C, self.B
+        for j in blocks:
+            if self.cfg.input_gate_bias is not None:
+                self.w_hidden[:, C + j, -1] = self.cfg.input_gate_bias[j]
+            if self.cfg.output_gate_bias is not None:
+                self.w_hidden[:, C + B + j, -1] = self.cfg.output_gate_bias[j]
+
+    @property
+    def n_weights(self) -> int:
+        """Weights per network, counted as Table 10 counts them."""
+        return int(self.mask_hidden.sum() + self.mask_output.sum())
+
+    @property
+    def cell_weights(self) -> np.ndarray:
+        """View (P, C, M) of the weights into the cells (rows ``cell[j,v]``)."""
+        return self.w_hidden[:, :self.C]
+
+    @property
+    def input_gate_weights(self) -> np.ndarray:
+        """View (P, B, M) of the weights into the input gates."""
+        return self.w_hidden[:, self.C:self.C + self.B]
+
+    @property
+    def output_gate_weights(self) -> np.ndarray:
+        """View (P, B, M) of the weights into the output gates (empty without output gates)."""
+        return self.w_hidden[:, self.C + self.B:]
+
+    def source_index(self, name: str) -> int:
+        """Column of ``w_hidden`` for the source ``name`` (e.g. ``"bias"``, ``"input[0]"``, ``"cell[1,0]"``)."""
+        return self.source_names.index(_checks.choice("name", name, self.source_names))
+
+    def __repr__(self):
+        return (f"LSTM1997({self.cfg.name!r}, P={self.P}, blocks={self.B}x{self.S}, n_in={self.cfg.n_in}, "
+                f"n_out={self.cfg.n_out}, weights={self.n_weights})")
+
+    # ---------------------------------------------------------------------------------- building
+    @classmethod
+    def from_weights(cls, cfg: LSTMConfig | str, w_hidden, w_output) -> "LSTM1997":
+        """A population with the given weights (P, H, M) and (P, n_out, M_out); masks are applied."""
+        w_hidden = _checks.array("w_hidden", w_hidden, ndim=3)
+        net = cls(cfg, w_hidden.shape[0], seed=0)
+        net.w_hidden = _checks.array("w_hidden", w_hidden, shape=(net.P, net.H, net.M)) * net.mask_hidden
+        net.w_output = _checks.array("w_output", w_output, shape=(net.P, net.cfg.n_out, net.M_out)) * net.mask_output
+        return net
+
+    def select(self, networks) -> "LSTM1997":
+        """A new population holding copies of the networks with indices ``networks`` (int or sequence)."""
+        idx = np.atleast_1d(np.asarray(networks))
+        if idx.dtype.kind not in "iu" or idx.ndim != 1 or np.any(idx < 0) or np.any(idx >= self.P):
+            raise ValueError(f"networks must be indices in [0, {self.P}), got {networks!r}")
+        return LSTM1997.from_weights(self.cfg, self.w_hidden[idx], self.w_output[idx])
+
+    def add_block(self, seed, *, input_gate_bias=None, output_gate_bias=None) -> None:
+        """Grow every network by one memory cell block, in place (sequential network construction).
+
+        The paper adds a block when the error stops decreasing (Section 4, "abuse problem", remedy 1;
+        Experiment 2). Existing weights are kept; every new weight (into and out of the new block's
+        units) is drawn uniform in ``[-init_range, init_range]``. The new gates' biases are
+        ``input_gate_bias`` / ``output_gate_bias`` if given, else the configuration's progression
+        continued (random if the configuration's biases are random; a bias given for a configuration
+        with random biases is written into the weights while ``cfg`` keeps ``None``).
+        """
+        old_cfg, old_src, old_units, old_osrc = self.cfg, self.source_names, self.unit_names, self.output_source_names
+        old_h, old_o = self.w_hidden, self.w_output
+        n = old_cfg.n_blocks + 1
+        biases, new_biases = {}, {}
+        for gate, given in (("input_gate_bias", input_gate_bias), ("output_gate_bias", output_gate_bias)):
+            current = getattr(old_cfg, gate)
+            if given is None:
+                biases[gate] = _progression(current, n)
+            else:
+                given = float(_checks.array(gate, given, ndim=0))
+                biases[gate] = None if current is None else tuple(current) + (given,)
+                new_biases[gate] = given
+        if not old_cfg.output_gate:
+            biases["output_gate_bias"] = None
+        if old_cfg.bias == "none":
+            biases = {"input_gate_bias": None, "output_gate_bias": None}
+        name = old_cfg.name if old_cfg.name.endswith("*") else old_cfg.name + "*"
+        self.cfg = dataclasses.replace(old_cfg, name=name, n_blocks=n, paper_weights=None, **biases)
+        self._layout()
+        gen = _checks.rng(seed)
+        r = self.cfg.init_range
+        self.w_hidden = gen.uniform(-r, r, (self.P, self.H, self.M)) * self.mask_hidden
+        self.w_output = gen.uniform(-r, r, (self.P, self.cfg.n_out, self.M_out)) * self.mask_output
+        self._set_gate_biases([n - 1])
+        if "input_gate_bias" in new_biases and self.cfg.bias != "none":
+            self.w_hidden[:, self.C + n - 1, -1] = new_biases["input_gate_bias"]
+        if "output_gate_bias" in new_biases and self.cfg.bias != "none" and self.cfg.output_gate:
+            self.w_hidden[:, self.C + self.B + n - 1, -1] = new_biases["output_gate_bias"]
+        rows = [self.unit_names.index(u) for u in old_units]
+        cols = [self.source_names.index(s) for s in old_src]
+        self.w_hidden[np.ix_(range(self.P), rows, cols)] = old_h
+        ocols = [self.output_source_names.index(s) for s in old_osrc]
+        self.w_output[:, :, ocols] = old_o
+
+    # ------------------------------------------------------------------------------- computation
+    def _check_sequence(self, inputs, targets=None, target_mask=None):
+        x = _checks.array("inputs", inputs, ndim=3)
+        if x.shape[0] != self.P or x.shape[2] != self.cfg.n_in:
+            raise ValueError(f"inputs must have shape (P={self.P}, T, n_in={self.cfg.n_in}), got {x.shape}")
+        if x.shape[1] < 1:
+            raise ValueError("inputs must hold at least one time step (T >= 1)")
+        if targets is None:
+            return x, None, None
+        y = _checks.array("targets", targets, shape=(self.P, x.shape[1], self.cfg.n_out))
+        m = _checks.array("target_mask", target_mask, shape=(self.P, x.shape[1]), dtype=bool)
+        return x, y, m
+
+    def forward(self, inputs) -> Trace:
+        """Run every network over its sequence ``inputs`` (P, T, n_in) from zero activations.
+
+        Returns the :class:`Trace` of gate activations, cell inputs, cell states, cell outputs and outputs.
+        """
+        x, _, _ = self._check_sequence(inputs)
+        return self._run(x, None, None, mode="forward")
+
+    def gradient(self, inputs, targets, target_mask) -> tuple[np.ndarray, Gradient]:
+        """The truncated gradient dE/dw of Appendix A, for one sequence per network; weights unchanged.
+
+        ``E = 1/2 sum_t mask[t] sum_k (t_k(t) - y_k(t))^2``. Errors reaching a gate's or a cell's net input
+        are not propagated to the previous step's activations; only the CEC carries error back in time.
+        Returns ``(loss (P,), Gradient)``.
+        """
+        x, y, m = self._check_sequence(inputs, targets, target_mask)
+        return self._run(x, y, m, mode="gradient")
+
+    def train(self, inputs, targets, target_mask, *, schedule: str = "sequence", alpha: float | None = None,
+              keep_outputs: bool = False) -> TrainResult:
+        """On-line learning on one sequence per network: ``w <- w - alpha dE/dw`` (truncated gradient).
+
+        ``schedule="sequence"`` (the book's default) sums the contributions of all time steps and changes
+        the weights at the end of the sequence: Appendix A.1 defines a weight's update as that sum, and
+        the applied change is then exactly ``-alpha`` times the gradient of the sequence's error. With
+        ``schedule="step"`` each step's contribution is applied at once (real-time recurrent learning
+        style, forward partials kept across the change). With the error only at the end (Experiments
+        2c-6) the two coincide.
+
+        Raises :class:`~lstm_edu._checks.NumericalError` if a weight becomes non-finite.
+        """
+        x, y, m = self._check_sequence(inputs, targets, target_mask)
+        _checks.choice("schedule", schedule, SCHEDULES)
+        alpha = self.cfg.alpha if alpha is None else _checks.positive_float("alpha", alpha)
+        result = self._run(x, y, m, mode=schedule, alpha=alpha, keep_outputs=bool(keep_outputs))
+        _checks.finite_or_raise("weights", self.w_hidden, hint="learning diverged; try a smaller alpha")
+        _checks.finite_or_raise("weights", self.w_output, hint="learning diverged; try a smaller alpha")
+        return result
+
+    def _run(self, x, targets, mask, *, mode, alpha=0.0, keep_outputs=False):
+        """The time loop: forward pass (Section 5's order), forward partials and errors (Appendix A).
+
+        Notation of Appendix A: y_src holds the sources y_m of the hidden units, dS_in[c, m] =
+        ds_c/dw_{in_j, m} and dS_c[c, m] = ds_c/dw_{c, m} are the forward-propagated partials.
+        """
+        P, T = x.shape[0], x.shape[1]
+        n_in, B, S, C, H, K = self.cfg.n_in, self.B, self.S, self.C, self.H, self.cfg.n_out
+        has_og = self.cfg.output_gate
+        g_and_prime, h_and_prime = self._squash.g_and_prime, self._squash.h_and_prime
+        w_h, w_o = self.w_hidden, self.w_output
+        learn = mode != "forward"
+        apply_each_step = mode == "step"
+
+        y_src = np.zeros((P, self.M))            # [inputs(t), hidden(t-1), bias]
+        if self.source_names[-1:] == ["bias"]:
+            y_src[:, -1] = 1.0
+        y_osrc = np.zeros((P, self.M_out))       # [inputs(t) (B only), cells(t), bias (all only)]
+        if self.output_source_names[-1:] == ["bias"]:
+            y_osrc[:, -1] = 1.0
+        s = np.zeros((P, B, S))                  # cell states s_c, the CEC
+        recurrent = self._rec.stop > self._rec.start
+        if mode == "forward":
+            trace = Trace(np.zeros((P, T, B)), np.ones((P, T, B)), np.zeros((P, T, C)), np.zeros((P, T, C)),
+                          np.zeros((P, T, C)), np.zeros((P, T, K)))
+        if learn:
+            dS_in = np.zeros((P, B, S, self.M))
+            dS_c = np.zeros((P, B, S, self.M))
+            acc_h = np.zeros((P, H, self.M))     # sum over steps of -dE/dw (the paper's Delta w / alpha)
+            acc_o = np.zeros((P, K, self.M_out))
+            acc_c = acc_h[:, :C].reshape(P, B, S, self.M)
+            acc_in, acc_out = acc_h[:, C:C + B], acc_h[:, C + B:]
+            loss = np.zeros(P)
+            last_output = np.zeros((P, K))
+            outputs = np.zeros((P, T, K)) if keep_outputs else None
+            error_steps = mask.any(axis=0)
+            w_oc = w_o[:, :, self._out_cells]    # output weights from the cells (a view)
+            if apply_each_step:
+                step_h, step_o = alpha * self.mask_hidden, alpha * self.mask_output
+
+        for t in range(T):
+            # (1) inputs of this step
+            y_src[:, :n_in] = x[:, t]
+            # (2) hidden units from the inputs and the previous step's hidden activations
+            net = np.matmul(w_h, y_src[:, :, None])[:, :, 0]
+            gates, gates_prime = logistic_and_prime(net[:, C:])
+            y_in = gates[:, :B]
+            g_c, g_prime_c = g_and_prime(net[:, :C].reshape(P, B, S))
+            s += y_in[:, :, None] * g_c
+            h_s, h_prime_s = h_and_prime(s)
+            if has_og:
+                y_out = gates[:, B:]
+                y_c = y_out[:, :, None] * h_s
+            else:
+                y_c = h_s
+            # (3) outputs from the cells of the same step
+            y_osrc[:, self._out_cells] = y_c.reshape(P, C)
+            if self._out_cells.start:
+                y_osrc[:, :n_in] = x[:, t]
+            y_k, y_k_prime = logistic_and_prime(np.matmul(w_o, y_osrc[:, :, None])[:, :, 0])
+
+            if mode == "forward":
+                trace.input_gate[:, t] = y_in
+                if has_og:
+                    trace.output_gate[:, t] = y_out
+                trace.cell_input[:, t] = g_c.reshape(P, C)
+                trace.cell_state[:, t] = s.reshape(P, C)
+                trace.cell_output[:, t] = y_c.reshape(P, C)
+                trace.outputs[:, t] = y_k
+            else:
+                # forward partials (Appendix A.2): ds_c/dw_{in,m} += g(net_c) f'_in(net_in) y_m,
+                #                                  ds_c/dw_{c,m}  += g'(net_c) y_in y_m
+                y_m = y_src[:, None, None, :]
+                dS_in += (g_c * gates_prime[:, :B, None])[..., None] * y_m
+                dS_c += (g_prime_c * y_in[:, :, None])[..., None] * y_m
+                if keep_outputs:
+                    outputs[:, t] = y_k
+                if error_steps[t]:
+                    m_t = mask[:, t]
+                    diff = (targets[:, t] - y_k) * m_t[:, None]
+                    loss += 0.5 * np.einsum("pk,pk->p", diff, diff)
+                    np.copyto(last_output, y_k, where=m_t[:, None])
+                    e_k = y_k_prime * diff                            # output units' error e_k
+                    back = np.matmul(e_k[:, None, :], w_oc)[:, 0].reshape(P, B, S)  # sum_k w_kc e_k
+                    e_s = h_prime_s * back                                    # cell state error e_s
+                    if has_og:
+                        e_s *= y_out[:, :, None]
+                        e_out = gates_prime[:, B:] * np.einsum("pbs,pbs->pb", h_s, back)
+                        d_out = e_out[:, :, None] * y_src[:, None, :]
+                    d_o = e_k[:, :, None] * y_osrc[:, None, :]
+                    d_c = e_s[..., None] * dS_c
+                    d_in = np.einsum("pbs,pbsm->pbm", e_s, dS_in)
+                    if apply_each_step:  # real-time updates: this step's contribution at once
+                        w_o += step_o * d_o
+                        w_h[:, :C] += step_h[:C] * d_c.reshape(P, C, self.M)
+                        w_h[:, C:C + B] += step_h[C:C + B] * d_in
+                        if has_og:
+                            w_h[:, C + B:] += step_h[C + B:] * d_out
+                    else:                # Appendix A.1: the update is the sum over all steps
+                        acc_o += d_o
+                        acc_c += d_c
+                        acc_in += d_in
+                        if has_og:
+                            acc_out += d_out
+            if recurrent:
+                y_src[:, self._rec] = np.concatenate([y_c.reshape(P, C), gates], axis=1)
+
+        if mode == "forward":
+            return trace
+        if mode == "gradient":
+            return loss, Gradient(-acc_h * self.mask_hidden, -acc_o * self.mask_output)
+        if mode == "sequence":
+            w_h += (alpha * self.mask_hidden) * acc_h
+            w_o += (alpha * self.mask_output) * acc_o
+        return TrainResult(loss, last_output, outputs)
+
+
+def build(name: str, n_networks: int = 1, seed=0, **overrides) -> LSTM1997:
+    """``LSTM1997(config(name, **overrides), n_networks, seed)``: a population for row ``name`` of Table 10."""
+    return LSTM1997(config(name, **overrides), n_networks, seed)
+
+
+def reference_loss(net: LSTM1997, network: int, inputs, targets, target_mask, *, truncate: bool = True):
+    """An independent autograd reference: ``(loss, dE/dw_hidden, dE/dw_output)`` of one network.
+
+    Written directly from the paper's equations with ``autograd.numpy`` (per unit type, logistic as
+    ``1 / (1 + exp(-x))``, g and h as ``2 tanh(x/2)`` and ``tanh(x/2)``), sharing no code with :meth:`LSTM1997._run`. With ``truncate=True`` the
+    previous step's activations enter the net inputs through ``autograd.tracer.getval`` (stop-gradient):
+    autograd then differentiates exactly the truncated graph of Appendix A. ``truncate=False`` gives the
+    full gradient (backpropagation through time through the whole graph), used to measure what the
+    truncation changes. Meant for checks on short sequences (it is slow).
+    """
+    import autograd
+    import autograd.numpy as anp
+    from autograd.tracer import getval
+
+    cfg = net.cfg
+    B, S, C, n_in = cfg.n_blocks, cfg.block_size, cfg.n_cells, cfg.n_in
+    x = _checks.array("inputs", inputs, shape=(None, n_in))
+    y = _checks.array("targets", targets, shape=(x.shape[0], cfg.n_out))
+    m = _checks.array("target_mask", target_mask, shape=(x.shape[0],), dtype=bool)
+    w_h0, w_o0 = net.w_hidden[network], net.w_output[network]
+
+    def sigmoid(z):
+        return 1.0 / (1.0 + anp.exp(-z))
+
+    def loss_of(w_h, w_o):
+        w_cell, w_in, w_out = w_h[:C], w_h[C:C + B], w_h[C + B:]
+        if cfg.bias == "ga":  # cells have no bias
+            w_cell = anp.concatenate([w_cell[:, :-1], anp.zeros((C, 1))], axis=1)
+        prev = anp.zeros(len(net.source_names) - n_in - (cfg.bias != "none"))
+        state = anp.zeros(C)
+        total = 0.0
+        for t in range(x.shape[0]):
+            prev_in = getval(prev) if truncate else prev
+            src = anp.concatenate([x[t], prev_in] + ([anp.ones(1)] if cfg.bias != "none" else []))
+            gate_in = sigmoid(anp.dot(w_in, src))
+            net_c = anp.dot(w_cell, src)
+            squashed_in = 2.0 * anp.tanh(0.5 * net_c) if cfg.squashing == "1997" else sigmoid(net_c)
+            state = state + anp.repeat(gate_in, S) * squashed_in
+            squashed_out = anp.tanh(0.5 * state) if cfg.squashing == "1997" else state  # = 2 f(s) - 1
+            if cfg.output_gate:
+                gate_out = sigmoid(anp.dot(w_out, src))
+                cell_out = anp.repeat(gate_out, S) * squashed_out
+                hidden = [cell_out, gate_in, gate_out]
+            else:
+                cell_out = squashed_out
+                hidden = [cell_out, gate_in]
+            osrc = anp.concatenate(([x[t]] if cfg.connectivity == "B" else []) + [cell_out]
+                                   + ([anp.ones(1)] if cfg.bias == "all" else []))
+            out = sigmoid(anp.dot(w_o, osrc))
+            if m[t]:
+                total = total + 0.5 * anp.sum((y[t] - out) ** 2)
+            if cfg.connectivity == "F":
+                prev = anp.concatenate(hidden)
+        return total
+
+    value = loss_of(w_h0, w_o0)
+    grad_h, grad_o = autograd.grad(loss_of, (0, 1))(w_h0, w_o0)
+    return float(value), grad_h, grad_o
