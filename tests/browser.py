@@ -1,0 +1,147 @@
+"""Serve the built HTML book on 127.0.0.1 and inspect its pages in Chromium (Debian's, driven by Playwright).
+
+Used by ``tests/test_book_browser.py`` and by ``make screenshot``
+(``python tests/browser.py screenshot _build/html OUT.png [PAGE]``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags for a sandboxed root user on a machine with no outside network (see ../shared/design.md).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The one console error every Jupyter Book 1 page shows (sphinx-thebe includes its script twice).
+ALLOWED_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
+SKIP_DIRS = {"_static", "_sources", "_images", "_sphinx_design_static", "reports", "@jupyter-widgets"}
+WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
+
+
+def book_pages(html_dir: Path) -> list[str]:
+    """Every HTML page of the built book, as paths relative to ``html_dir``."""
+    return sorted(str(p.relative_to(html_dir)) for p in html_dir.rglob("*.html")
+                  if not SKIP_DIRS.intersection(p.relative_to(html_dir).parts))
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+@contextlib.contextmanager
+def serve(html_dir: Path):
+    """Serve ``html_dir`` on 127.0.0.1 (a free port); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def browser():
+    """A headless Chromium (Debian's package) launched through Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}: run 'make chromium' (apt-get install chromium)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def check_page(b, url: str, timeout_ms: int = 30_000) -> tuple[list[str], dict]:
+    """Visit ``url``; return the problems found and a few facts about the page.
+
+    Problems: page errors and console errors (but the allowed one), failed requests, HTTP errors,
+    images that did not load, widgets that did not render, math that MathJax did not typeset.
+    """
+    problems: list[str] = []
+    page = b.new_page(viewport={"width": 1280, "height": 900})
+
+    def allowed(text: str) -> bool:
+        return any(a in text for a in ALLOWED_ERRORS)
+
+    page.on("pageerror", lambda e: None if allowed(str(e)) else problems.append(f"page error: {e}"))
+    page.on("console", lambda m: problems.append(f"console error: {m.text} ({m.location.get('url')})")
+            if m.type == "error" and not allowed(m.text) else None)
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    try:
+        page.goto(url, wait_until="networkidle", timeout=timeout_ms)
+        n_widgets = page.locator(WIDGET_VIEW).count()
+        if n_widgets:
+            try:
+                page.wait_for_function(
+                    """sel => Array.from(document.querySelectorAll(sel)).every(s => {
+                           const d = s.previousElementSibling;
+                           return d && d.classList.contains('widget-subarea') && d.childElementCount > 0; })""",
+                    arg=WIDGET_VIEW, timeout=timeout_ms)
+            except Exception:  # noqa: BLE001 - reported as a problem below
+                problems.append(f"{n_widgets} widget view(s), not all rendered")
+        n_math = page.locator("div.math, span.math").count()
+        if n_math:
+            try:
+                page.wait_for_function("() => document.querySelectorAll('mjx-container').length > 0",
+                                       timeout=timeout_ms)
+            except Exception:  # noqa: BLE001
+                problems.append(f"{n_math} math element(s), none typeset by MathJax")
+        sliders = page.locator(".widget-subarea .noUi-handle").count()
+        if n_widgets and sliders and not _slider_switches_panel(page):
+            problems.append("moving a widget slider did not change the panel shown (jslink to the Stack broken?)")
+        broken = page.evaluate("""() => Array.from(document.images)
+            .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.currentSrc || i.src)""")
+        problems.extend(f"image did not load: {src}" for src in broken)
+        facts = {"widgets": n_widgets, "math": n_math, "sliders": sliders,
+                 "images": page.evaluate("() => document.images.length"),
+                 "title": page.title()}
+    finally:
+        page.close()
+    return problems, facts
+
+
+_VISIBLE_IMAGES = """() => Array.from(document.querySelectorAll('.widget-subarea img'))
+    .filter(i => i.offsetParent !== null).map(i => i.src.slice(-200))"""
+
+
+def _slider_switches_panel(page) -> bool:
+    """Press the right arrow on the first widget slider: with no kernel, does the panel shown change?"""
+    before = page.evaluate(_VISIBLE_IMAGES)
+    handle = page.locator(".widget-subarea .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    after = page.evaluate(_VISIBLE_IMAGES)
+    return bool(after) and after != before
+
+
+def screenshot(html_dir: Path, out: Path, page_path: str = "index.html") -> None:
+    """Save a picture of one built page (the README's screenshot)."""
+    with serve(html_dir) as base, browser() as b:
+        page = b.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(base + page_path, wait_until="networkidle")
+        page.wait_for_timeout(1500)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out))
+        page.close()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) not in (4, 5) or sys.argv[1] != "screenshot":
+        sys.exit("usage: python tests/browser.py screenshot HTML_DIR OUT.png [PAGE]")
+    screenshot(Path(sys.argv[2]), Path(sys.argv[3]), *sys.argv[4:])
