@@ -12,96 +12,83 @@ Every function is computed through ``tanh``: ``f(x) = (1 + tanh(x/2)) / 2``, ``g
 ``h(x) = tanh(x/2)``, and the derivatives from ``t = tanh(x/2)``: ``f' = (1 - t^2) / 4``, ``g' = 1 - t^2``,
 ``h' = (1 - t^2) / 2``. ``tanh`` never overflows (no warnings for any finite ``x``), ``g`` and ``h`` stay
 exact near 0 (where ``4 f - 2`` and ``2 f - 1`` would cancel), and one ``tanh`` pass yields a function and its
-derivative. The price: ``f`` and ``f'`` have absolute (not relative) precision of about ``1e-16``, so a gate
+derivative. Every squashing function of the net (f, g, h, and g = f of Experiments 2a/2b) is
+``offset + scale * tanh(x/2)`` with its own ``(offset, scale)``: the network evaluates all its hidden units
+with ONE call of :func:`tanh_affine_and_prime`, each row with its own offset and scale. The price: ``f`` and ``f'`` have absolute (not relative) precision of about ``1e-16``, so a gate
 driven to ``1e-14`` is only known to a few digits; learning never depends on such digits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 
-def logistic_and_prime(x):
-    """``(f(x), f'(x))`` from one ``tanh`` pass (see the module docstring)."""
+def tanh_affine_and_prime(x, offset, scale):
+    """``(offset + scale * tanh(x/2), (scale/2) (1 - tanh^2(x/2)))``: a squashing function and its derivative.
+
+    ``offset`` and ``scale`` broadcast against ``x`` (one pair per unit, e.g. shape ``(units, 1)``).
+    """
     t = np.tanh(0.5 * np.asarray(x, dtype=float))
-    return 0.5 + 0.5 * t, 0.25 - 0.25 * (t * t)
+    return offset + scale * t, (0.5 * scale) * (1.0 - t * t)
+
+
+#: (offset, scale) of f = 1/2 + tanh(x/2)/2, the logistic sigmoid in [0, 1].
+LOGISTIC = (0.5, 0.5)
+#: (offset, scale) of g = 4 f - 2 = 2 tanh(x/2), in [-2, 2].
+G_1997 = (0.0, 2.0)
+#: (offset, scale) of h = 2 f - 1 = tanh(x/2), in [-1, 1].
+H_1997 = (0.0, 1.0)
 
 
 def f(x):
     """Logistic sigmoid ``1 / (1 + e^-x)`` in ``[0, 1]`` (gates and output units, Section 5)."""
-    return logistic_and_prime(x)[0]
+    return tanh_affine_and_prime(x, *LOGISTIC)[0]
 
 
 def f_prime(x):
     """Derivative of :func:`f`: ``f(x) (1 - f(x))``."""
-    return logistic_and_prime(x)[1]
+    return tanh_affine_and_prime(x, *LOGISTIC)[1]
 
 
 def g(x):
     """Cell input squashing ``g(x) = 4 f(x) - 2`` in ``[-2, 2]`` (Appendix A.1)."""
-    return _g_1997_and_prime(np.asarray(x, dtype=float))[0]
+    return tanh_affine_and_prime(x, *G_1997)[0]
 
 
 def g_prime(x):
     """Derivative of :func:`g`: ``4 f(x) (1 - f(x))``."""
-    return _g_1997_and_prime(np.asarray(x, dtype=float))[1]
+    return tanh_affine_and_prime(x, *G_1997)[1]
 
 
 def h(x):
     """Cell output squashing ``h(x) = 2 f(x) - 1`` in ``[-1, 1]`` (Appendix A.1)."""
-    return _h_1997_and_prime(np.asarray(x, dtype=float))[0]
+    return tanh_affine_and_prime(x, *H_1997)[0]
 
 
 def h_prime(x):
     """Derivative of :func:`h`: ``2 f(x) (1 - f(x))``."""
-    return _h_1997_and_prime(np.asarray(x, dtype=float))[1]
-
-
-def identity(x):
-    """The identity, ``h`` of Experiments 2a and 2b."""
-    return np.asarray(x, dtype=float)
-
-
-def identity_prime(x):
-    """Derivative of :func:`identity`: ones."""
-    return np.ones_like(np.asarray(x, dtype=float))
-
-
-def _g_1997_and_prime(x):
-    t = np.tanh(0.5 * x)          # g = 4 f - 2 = 2 tanh(x / 2), exact near g = 0
-    return 2.0 * t, 1.0 - t * t   # g' = 4 f (1 - f) = 1 - tanh^2(x / 2)
-
-
-def _h_1997_and_prime(x):
-    t = np.tanh(0.5 * x)          # h = 2 f - 1 = tanh(x / 2)
-    return t, 0.5 * (1.0 - t * t)
-
-
-def _identity_and_prime(x):
-    return x, 1.0
+    return tanh_affine_and_prime(x, *H_1997)[1]
 
 
 @dataclass(frozen=True)
 class CellSquashing:
-    """The pair (g, h) a memory cell uses; each callable returns ``(value, derivative)`` in one pass.
+    """The pair (g, h) a memory cell uses, as ``(offset, scale)`` of :func:`tanh_affine_and_prime`.
 
-    The hot loop of :mod:`lstm_edu.lstm1997` needs both a function and its derivative at every step;
-    computing them from one :func:`logistic_and_prime` evaluation halves the work. The plain functions above (``g``,
-    ``g_prime``, ...) are the same formulas for the book's figures and tests.
+    ``h=None`` means the identity (Experiments 2a and 2b: the cell output is the state itself).
     """
 
     name: str
-    g_and_prime: Callable
-    h_and_prime: Callable
-    g_range: tuple
-    h_range: tuple
+    g: tuple
+    h: tuple | None
+
+    def h_and_prime(self, s):
+        """``(h(s), h'(s))``; ``(s, 1.0)`` for the identity."""
+        return (s, 1.0) if self.h is None else tanh_affine_and_prime(s, *self.h)
 
 
 #: g in [-2, 2], h in [-1, 1]: every experiment except 2a and 2b.
-SQUASH_1997 = CellSquashing("g=4f-2, h=2f-1", _g_1997_and_prime, _h_1997_and_prime, (-2.0, 2.0), (-1.0, 1.0))
+SQUASH_1997 = CellSquashing("g=4f-2, h=2f-1", G_1997, H_1997)
 #: g logistic in [0, 1], h identity: Experiments 2a and 2b (Section 5.2).
-SQUASH_LOGISTIC_IDENTITY = CellSquashing("g=f, h=identity", logistic_and_prime, _identity_and_prime,
-                                         (0.0, 1.0), (-np.inf, np.inf))
+SQUASH_LOGISTIC_IDENTITY = CellSquashing("g=f, h=identity", LOGISTIC, None)

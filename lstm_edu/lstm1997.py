@@ -43,7 +43,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _checks
-from .activations import SQUASH_1997, SQUASH_LOGISTIC_IDENTITY, logistic_and_prime
+from .activations import LOGISTIC, SQUASH_1997, SQUASH_LOGISTIC_IDENTITY, tanh_affine_and_prime
 
 #: Bias variants of Table 10: which units have a bias weight.
 BIAS_VARIANTS = ("ga", "b1", "all", "none")
@@ -305,6 +305,9 @@ class LSTM1997:
         self._out_cells = slice(cfg.n_in if cfg.connectivity == "B" else 0,
                                 (cfg.n_in if cfg.connectivity == "B" else 0) + C)  # cells in y_out_src
         self._squash = SQUASH_1997 if cfg.squashing == "1997" else SQUASH_LOGISTIC_IDENTITY
+        # every hidden unit squashes with offset + scale tanh(net/2): g for the cells, f for the gates
+        self._offset = np.array([self._squash.g[0]] * C + [LOGISTIC[0]] * (self.H - C))[:, None]
+        self._scale = np.array([self._squash.g[1]] * C + [LOGISTIC[1]] * (self.H - C))[:, None]
 
     def _set_gate_biases(self, blocks):
         C, B = self.C, self.B
@@ -467,7 +470,7 @@ class LSTM1997:
         P, T = x.shape[0], x.shape[1]
         n_in, B, S, C, H, K, M = self.cfg.n_in, self.B, self.S, self.C, self.H, self.cfg.n_out, self.M
         has_og = self.cfg.output_gate
-        g_and_prime, h_and_prime = self._squash.g_and_prime, self._squash.h_and_prime
+        h_and_prime, offset, scale = self._squash.h_and_prime, self._offset, self._scale
         learn = mode != "forward"
         apply_each_step = mode == "step"
         xs = np.ascontiguousarray(x.transpose(1, 2, 0))               # (T, n_in, P)
@@ -512,10 +515,10 @@ class LSTM1997:
             # (1) inputs of this step
             y_src[:n_in] = xs[t]
             # (2) hidden units from the inputs and the previous step's hidden activations
-            net = np.einsum("hmp,mp->hp", w_h, y_src)
-            gates, gates_prime = logistic_and_prime(net[C:])
+            y_h, y_h_prime = tanh_affine_and_prime(np.einsum("hmp,mp->hp", w_h, y_src), offset, scale)
+            gates, gates_prime = y_h[C:], y_h_prime[C:]            # f(net_in), f(net_out) and f'
             y_in = gates[:B]
-            g_c, g_prime_c = g_and_prime(net[:C].reshape(B, S, P))
+            g_c, g_prime_c = y_h[:C].reshape(B, S, P), y_h_prime[:C].reshape(B, S, P)  # g(net_c), g'(net_c)
             s += y_in[:, None] * g_c
             h_s, h_prime_s = h_and_prime(s)
             if has_og:
@@ -527,7 +530,7 @@ class LSTM1997:
             y_osrc[self._out_cells] = y_c.reshape(C, P)
             if self._out_cells.start:
                 y_osrc[:n_in] = xs[t]
-            y_k, y_k_prime = logistic_and_prime(np.einsum("kmp,mp->kp", w_o, y_osrc))
+            y_k, y_k_prime = tanh_affine_and_prime(np.einsum("kmp,mp->kp", w_o, y_osrc), *LOGISTIC)
 
             if mode == "forward":
                 record["input_gate"][t] = y_in
