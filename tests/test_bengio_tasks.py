@@ -21,6 +21,14 @@ def test_latch_inputs_targets_and_noise():
     assert np.array_equal(b.targets[:, -1, 0], np.where(cls1, 0.8, -0.8))
 
 
+def test_latch_length_range():
+    b = latch(500, 10, seed=5, max_length=14)
+    assert b.lengths.min() == 10 and b.lengths.max() == 14
+    inside = np.arange(14)[None, :] < b.lengths[:, None]
+    assert np.all(b.x[~inside] == 0.0) and np.all(b.x[:, 1:, 2][inside[:, 1:]] != 0.0)
+    assert np.all(b.target_mask[np.arange(500), b.lengths - 1, 0]) and b.target_mask.sum() == 500
+
+
 def test_two_sequence_definition():
     b = two_sequence(5000, 50, 100, seed=2, n_informative=3, noise_variance=0.2)
     assert b.lengths.min() >= 50 and b.lengths.max() == 100 and b.lengths.min() <= 52
@@ -62,6 +70,7 @@ def test_same_seed_same_data():
     (lambda: latch(4, 1, 1), "T must be"),
     (lambda: latch(4, 10, 1, n_free_steps=10), "n_free_steps must be < T"),
     (lambda: latch(4, 10, 1, noise_variance=-1.0), "noise_variance"),
+    (lambda: latch(4, 10, 1, max_length=9), "max_length must be >= min_length"),
     (lambda: two_sequence(4, 10, 5, 1), "max_length must be >= min_length"),
     (lambda: two_sequence(4, 2, 3, 1, n_informative=3), "n_informative must be < min_length"),
     (lambda: parity(4, 5, 9, 1, input_noise=-0.1), "input_noise"),

@@ -35,7 +35,7 @@ def _final_targets(lengths, values, T_max):
     return targets, mask
 
 
-def latch(P, T, seed, *, noise_variance=0.2, n_free_steps=1, target=0.8):
+def latch(P, T, seed, *, noise_variance=0.2, n_free_steps=1, target=0.8, max_length=None):
     """The latch problem (Bengio et al. 1994): keep one bit through ``T`` steps of noise.
 
     The system is one tanh unit ``a_t = w tanh(a_{t-1}) + h_t`` (see :mod:`lstm_edu.latching`). During the
@@ -46,7 +46,8 @@ def latch(P, T, seed, *, noise_variance=0.2, n_free_steps=1, target=0.8):
     To let a general recurrent net learn the free inputs, ``x`` has three input lines: line 0 is 1.0
     during the free steps of a class-1 sequence, line 1 likewise for class 0 (their weights are the two
     free inputs), line 2 carries the noise (its weight is held at 1.0 by the latch model). Classes are
-    balanced: sequence ``p`` has class ``p % 2``.
+    balanced: sequence ``p`` has class ``p % 2``. With ``max_length`` the length is uniform in
+    ``[T, max_length]`` instead of exactly ``T`` (the guessing experiments use 500-600).
     """
     P = _checks.positive_int("P", P)
     T = _checks.positive_int("T", T, minimum=2)
@@ -56,13 +57,15 @@ def latch(P, T, seed, *, noise_variance=0.2, n_free_steps=1, target=0.8):
         raise ValueError(f"n_free_steps must be < T, got n_free_steps={n_free_steps}, T={T}")
     target = _checks.positive_float("target", target)
     gen = _checks.rng(seed)
+    lengths = _lengths(gen, P, T, T if max_length is None else max_length)
+    T_max = int(lengths.max())
     labels = np.arange(P) % 2
-    x = np.zeros((P, T, 3))
+    x = np.zeros((P, T_max, 3))
     x[labels == 1, :n_free_steps, 0] = 1.0
     x[labels == 0, :n_free_steps, 1] = 1.0
-    x[:, n_free_steps:, 2] = gen.normal(0.0, np.sqrt(noise_variance), size=(P, T - n_free_steps))
-    lengths = np.full(P, T)
-    targets, mask = _final_targets(lengths, np.where(labels == 1, target, -target), T)
+    x[:, n_free_steps:, 2] = gen.normal(0.0, np.sqrt(noise_variance), size=(P, T_max - n_free_steps))
+    x[np.arange(T_max)[None, :] >= lengths[:, None]] = 0.0
+    targets, mask = _final_targets(lengths, np.where(labels == 1, target, -target), T_max)
     return SequenceBatch(x, targets, mask, lengths, labels)
 
 

@@ -1,0 +1,148 @@
+"""Bengio et al.'s alternatives to gradient descent and random guessing (lstm_edu.alternatives)."""
+
+import numpy as np
+import pytest
+
+from lstm_edu import alternatives as A
+from lstm_edu import latching, recurrent
+from lstm_edu.tasks import latch, parity
+
+
+def _latch_data(T, seeds, S=8):
+    return A.TrainingData.stack([latch(S, T, 100 + s) for s in seeds])
+
+
+def test_latch_problem_is_the_one_unit_latch_map():
+    """The recurrent net of latch_problem computes y_t = tanh(a_t), a_t = w tanh(a_{t-1}) + h_t."""
+    problem = A.latch_problem()
+    b = latch(2, 12, seed=3)
+    w, h_pos, h_neg = 1.7, 0.9, -1.3
+    theta = np.array([[h_pos, h_neg, w]])
+    y = recurrent.forward(problem.config, np.repeat(problem.weights(theta), 2, axis=0), b.x)[:, :, 0]
+    for p, h1 in ((0, h_neg), (1, h_pos)):  # sequence p has class p % 2
+        noise = b.x[p, 1:, 2]
+        a = [h1]
+        for t in range(11):
+            a.append(latching.latch_map(a[-1], w) + noise[t])
+        assert np.allclose(y[p], np.tanh(a), atol=1e-13)
+
+
+def test_weights_place_theta_in_the_free_entries():
+    problem = A.latch_problem()
+    W = problem.weights(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    assert np.array_equal(W, [[[1.0, 2.0, 1.0, 3.0]], [[4.0, 5.0, 1.0, 6.0]]])
+
+
+def test_output_jacobian_matches_finite_differences():
+    problem = A.small_net_problem()
+    data = A.TrainingData.stack([parity(3, 4, 7, seed=s) for s in (0, 1)])
+    trials = A._Trials(problem, data, [0, 1], budget=10)
+    theta = trials.uniform(1.5, (problem.n_free,))
+    out = A.evaluate(problem, theta, trials.active, data)
+    J = A._output_jacobian(problem, theta, trials, out, per_step=False)
+    J_steps = A._output_jacobian(problem, theta, trials, out, per_step=True)
+    assert np.allclose(J_steps.sum(axis=2), J, atol=1e-14)
+    eps = 1e-6
+    for k in range(problem.n_free):
+        d = np.zeros(problem.n_free)
+        d[k] = eps
+        fd = (A.evaluate(problem, theta + d, trials.active, data)
+              - A.evaluate(problem, theta - d, trials.active, data)) / (2 * eps)
+        assert np.allclose(J[:, :, k], fd, rtol=1e-5, atol=1e-9)
+    assert np.abs(J).max() > 1e-3
+
+
+def test_threshold_forward_is_the_large_weight_limit_of_the_smooth_net():
+    problem = A.small_net_problem()
+    W = recurrent.init_weights(problem.config, 5, seed=2, scale=1.0)
+    x = parity(5, 10, 10, seed=4).x
+    hard = A.threshold_forward(problem, W, x)
+    smooth = recurrent.forward(problem.config, 1e4 * W, x)
+    assert set(np.unique(hard)) <= {0.0, 1.0}
+    assert np.allclose(hard, smooth, atol=1e-6)
+
+
+def test_pseudo_newton_step_by_hand():
+    """One time-weighted step on a single-parameter problem, against the formula computed directly."""
+    problem = A.latch_problem()
+    data = _latch_data(4, [0], S=2)
+    theta0 = A._Trials(problem, data, [5], budget=1).initial_theta()
+    out = A.evaluate(problem, theta0, [0], data)
+    trials = A._Trials(problem, data, [5], budget=1)
+    J = A._output_jacobian(problem, theta0, trials, out, per_step=True)[0]  # (S, T, n_free)
+    e = (out - data.targets)[0]
+    expected = theta0[0] - 0.5 * sum(np.mean(e[:, None] * J[:, t], axis=0) / (np.mean(J[:, t] ** 2, axis=0) + 0.2)
+                                     for t in range(J.shape[1]))
+    result = A.pseudo_newton(problem, data, [5], 1, learning_rate=0.5, mu=0.2)  # one step
+    assert not result.solved[0]  # the start does not solve it, so exactly one step was taken
+    assert np.allclose(result.theta[0], expected, atol=1e-12)
+    assert not np.allclose(result.theta[0], theta0[0], atol=1e-3)
+
+
+@pytest.mark.parametrize("method", sorted(A.METHODS))
+def test_each_method_solves_an_easy_latch(method):
+    seeds = [0, 1, 2, 3]
+    data = _latch_data(5, seeds)
+    settings = dict(A.SETTINGS[method])
+    outcome = A.METHODS[method](A.latch_problem(), data, seeds, 300, **settings)
+    # our discrete rule is the weakest local method on the noisy latch (see the chapter)
+    assert outcome.solved.sum() >= (2 if method == "discrete_error_propagation" else 3), outcome
+    assert np.all(outcome.evaluations <= 300) and np.all(outcome.evaluations >= 1)
+    # a solved trial's theta really classifies its training set
+    hard = method == "discrete_error_propagation"
+    out = A.evaluate(A.latch_problem(), outcome.theta, np.arange(4), data, hard=hard)
+    correct = (np.abs(out - data.targets) < 0.8).all(axis=1)
+    assert np.array_equal(correct[outcome.solved], np.ones(outcome.solved.sum(), dtype=bool))
+
+
+@pytest.mark.parametrize("method", sorted(A.METHODS))
+def test_budget_is_respected_when_nothing_solves(method):
+    seeds = [0, 1]
+    data = A.TrainingData.stack([parity(6, 8, 10, 200 + s, input_noise=0.2) for s in seeds])
+    outcome = A.METHODS[method](A.small_net_problem(), data, seeds, 7, **A.SETTINGS[method])
+    assert np.all(outcome.evaluations[~outcome.solved] == 7)
+    assert np.all(outcome.evaluations <= 7)
+
+
+def test_guessing_does_not_depend_on_the_block_size():
+    seeds = [0, 1, 2]
+    data = A.TrainingData.stack([parity(6, 3, 5, 300 + s) for s in seeds])
+    a = A.random_guessing(A.small_net_problem(), data, seeds, 400, block=1)
+    b = A.random_guessing(A.small_net_problem(), data, seeds, 400, block=64)
+    assert np.array_equal(a.evaluations, b.evaluations) and np.array_equal(a.solved, b.solved)
+    assert np.allclose(a.theta, b.theta)
+    assert a.solved.any()
+    assert np.all(np.abs(a.theta) <= 100.0)
+
+
+def test_a2_masks():
+    with_self, without = A._a2_mask(True), A._a2_mask(False)
+    assert with_self.shape == (11, 13)
+    assert np.array_equal(with_self[:10].sum(axis=1), np.full(10, 4.0))  # bias, input, output, self
+    assert np.array_equal(without[:10].sum(axis=1), np.full(10, 3.0))
+    assert np.all(with_self[10] == 1.0) and np.all(np.diag(without[:10, 2:12]) == 0.0)
+
+
+def test_summarise_counts_success_and_cost():
+    recs = [{"config": {"m": "a"}, "success": s, "evaluations": e, "sequences": 2 * e}
+            for s, e in ((True, 10), (False, 50), (True, 30))]
+    row = A.summarise(recs, ["m"])[("a",)]
+    assert row["n"] == 3 and row["success_rate"] == pytest.approx(2 / 3)
+    assert row["evaluations_successful"] == 20.0 and row["evaluations_all"] == 30.0
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: A.Problem(A.latch_problem().config, np.zeros((1, 4), dtype=bool), np.zeros((1, 4)), 0.5),
+     "free must mark"),
+    (lambda: A.Problem(A.latch_problem().config, np.ones((1, 3), dtype=bool), np.zeros((1, 3)), 0.5),
+     "free must have shape"),
+    (lambda: A.gradient_descent(A.latch_problem(), _latch_data(5, [0]), [0], 0), "budget must be"),
+    (lambda: A.gradient_descent(A.latch_problem(), _latch_data(5, [0]), [0, 1], 5), "one seed per trial"),
+    (lambda: A.gradient_descent(A.latch_problem(), _latch_data(5, [0]), [0], 5, learning_rate=-1.0),
+     "learning_rate"),
+    (lambda: A.latch_problem().weights(np.zeros((2, 4))), "theta must have shape"),
+    (lambda: A.comparison_task("adding", 5, 0, 2), "task must be one of"),
+])
+def test_bad_inputs_raise(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
