@@ -72,6 +72,16 @@ def h_prime(x):
     return tanh_affine_and_prime(x, *H_1997)[1]
 
 
+def identity(x):
+    """The identity, ``h`` of Experiments 2a and 2b."""
+    return np.asarray(x, dtype=float)
+
+
+def identity_prime(x):
+    """Derivative of :func:`identity`: ones."""
+    return np.ones_like(np.asarray(x, dtype=float))
+
+
 @dataclass(frozen=True)
 class CellSquashing:
     """The pair (g, h) a memory cell uses, as ``(offset, scale)`` of :func:`tanh_affine_and_prime`.
@@ -84,7 +94,7 @@ class CellSquashing:
     h: tuple | None
 
     def h_and_prime(self, s):
-        """``(h(s), h'(s))``; ``(s, 1.0)`` for the identity."""
+        """``(h(s), h'(s))``; ``(s, 1.0)`` for the identity (a scalar derivative broadcasts for free)."""
         return (s, 1.0) if self.h is None else tanh_affine_and_prime(s, *self.h)
 
 
