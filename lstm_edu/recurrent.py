@@ -134,8 +134,8 @@ def _sources(config: RecurrentConfig, x_t, y_prev):
 def _run(config: RecurrentConfig, W, x):
     """Forward pass without validation (autograd-traceable): activations ``(P, T, n_units)`` and sources.
 
-    Eq. (rnn-net) and (rnn-activation) of the chapter: ``net_i(t) = sum_j w_ij source_j(t)``,
-    ``y_i(t) = f(net_i(t))``, ``y(0) = 0``.
+    Eq. ``ltt-net`` of the chapter "Learning through time" (Sec. 3.1 of the 1997 paper):
+    ``net_i(t) = sum_j w_ij source_j(t)``, ``y_i(t) = f(net_i(t))``, ``y(0) = 0``.
     """
     f, _ = activation_function(config.activation)
     W = _effective_weights(config, W)
@@ -212,12 +212,12 @@ def _output_error(config: RecurrentConfig, y, targets, target_mask):
 def bptt_gradient(config: RecurrentConfig, W, x, targets, target_mask=None, per_step: bool = False):
     """Loss ``(P,)`` and ``dE/dW`` by back-propagation through time.
 
-    The error signal ``delta_i(t) = dE/dnet_i(t)`` obeys (chapter eq. ``bptt-delta``)
+    The error signal ``delta_i(t) = dE/dnet_i(t)`` obeys (chapter eq. ``ltt-bptt-delta``; Sec. 3.1 of the 1997 paper)
 
         delta_i(t) = f'(net_i(t)) [ e_i(t) + sum_l w_li delta_l(t+1) ],   delta(T+1) = 0,
 
     with ``e_i(t) = dE/dy_i(t)`` the injected output error and ``w_li`` the recurrent weight from unit
-    ``i`` to unit ``l``; then ``dE/dw_ij = sum_t delta_i(t) source_j(t)`` (eq. ``bptt-grad``).
+    ``i`` to unit ``l``; then ``dE/dw_ij = sum_t delta_i(t) source_j(t)`` (eq. ``ltt-bptt-grad``).
     With ``per_step=True`` the gradient keeps its time axis, shape ``(P, T, n_units, n_sources)``: entry
     ``t`` is the contribution ``delta_i(t) source_j(t)`` of the weights' use at step ``t``; its sum over
     ``t`` is the full gradient. (The paper's ``theta`` is ``-delta``: it points downhill.)
@@ -249,11 +249,11 @@ def rtrl_gradient(config: RecurrentConfig, W, x, targets, target_mask=None):
     """Loss ``(P,)`` and ``dE/dW`` by real-time recurrent learning.
 
     The sensitivities ``p^k_ij(t) = dy_k(t)/dw_ij``, an array of shape ``(P, n_units, n_units, n_sources)``,
-    are carried forward (chapter eq. ``rtrl-p``):
+    are carried forward (chapter eq. ``ltt-rtrl-p``; Williams and Zipser 1989):
 
         p^k_ij(t) = f'(net_k(t)) [ sum_l w_kl p^l_ij(t-1) + [k = i] source_j(t) ],   p(0) = 0,
 
-    and the gradient accumulates on-line, ``dE/dw_ij = sum_t sum_k e_k(t) p^k_ij(t)`` (eq. ``rtrl-grad``).
+    and the gradient accumulates on-line, ``dE/dw_ij = sum_t sum_k e_k(t) p^k_ij(t)`` (eq. ``ltt-rtrl-grad``).
     Only the current step's ``p`` is kept: memory does not grow with the sequence length.
     """
     W, x = _check_inputs(config, W, x)
