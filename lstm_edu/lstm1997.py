@@ -464,8 +464,10 @@ class LSTM1997:
         Notation of Appendix A: ``y_src[m]`` are the sources y_m of the hidden units, ``dS[0, j, v, m]`` =
         ds_c/dw_{in_j, m} and ``dS[1, j, v, m]`` = ds_c/dw_{c, m} (cell c = v-th cell of block j) are the
         forward-propagated partials. Inside the loop the trial axis is the LAST axis of every array
-        (working copies): NumPy's inner loops then run over the P networks, which makes a population of
+        (working copies of the weights, views of the sequences): NumPy's inner loops then run over the P networks, which makes a population of
         1024 networks about 150 times cheaper per network than one network; the public arrays keep P first.
+        Memory: O(W) per network (weights, partials, accumulated changes), independent of T; only the
+        recorded trace of ``mode="forward"`` and ``keep_outputs`` grow with T.
         """
         P, T = x.shape[0], x.shape[1]
         n_in, B, S, C, H, K, M = self.cfg.n_in, self.B, self.S, self.C, self.H, self.cfg.n_out, self.M
@@ -473,7 +475,7 @@ class LSTM1997:
         h_and_prime, offset, scale = self._squash.h_and_prime, self._offset, self._scale
         learn = mode != "forward"
         apply_each_step = mode == "step"
-        xs = np.ascontiguousarray(x.transpose(1, 2, 0))               # (T, n_in, P)
+        xs = x.transpose(1, 2, 0)                                     # (T, n_in, P) view, no copy
         w_h = np.ascontiguousarray(self.w_hidden.transpose(1, 2, 0))  # (H, M, P)
         w_o = np.ascontiguousarray(self.w_output.transpose(1, 2, 0))  # (K, M_out, P)
         w_oc = w_o[:, self._out_cells]                                # output weights from the cells (view)
@@ -493,8 +495,8 @@ class LSTM1997:
                        ("cell_output", C), ("outputs", K))}
             record["output_gate"][:] = 1.0
         else:
-            ts = np.ascontiguousarray(targets.transpose(1, 2, 0))     # (T, K, P)
-            ms = np.ascontiguousarray(mask.T)                         # (T, P)
+            ts = targets.transpose(1, 2, 0)                           # (T, K, P) view
+            ms = mask.T                                               # (T, P) view
             dS = np.zeros((2, B, S, M, P))
             dS_in, dS_c = dS[0], dS[1]
             coef = np.empty((2, B, S, 1, P))
