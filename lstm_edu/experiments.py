@@ -1,0 +1,587 @@
+"""The 1997 paper's LSTM experiments (Section 5, Tables 1-9), run as resumable many-trial jobs.
+
+``python -m lstm_edu run EXPERIMENT [--trials N] [--budget SEQUENCES] [--seed S] [--out DIR] [--batch P]``
+
+:data:`EXPERIMENTS` holds one :class:`Experiment` per LSTM row of Tables 1-9: its task (``lstm_edu.tasks``),
+its architecture (a row of Table 10, :func:`lstm_edu.lstm1997.config`), its stopping and success rules
+(:mod:`lstm_edu.criteria`, Table 11), the paper's trial count and the paper's figures for comparison.
+
+How a run works
+---------------
+- Trial ``i`` has the seed ``S + i``. Its randomness depends only on (experiment, trial seed): three
+  independent streams (initial weights, training sequences, test sequences) are spawned from
+  ``SeedSequence([trial seed, crc32(experiment)])``; the initial weights of every trial are drawn for that
+  trial alone. Training sequences are drawn in blocks of :attr:`Experiment.block` per trial.
+- Trials are trained together in *chunks* of ``--batch`` trials (the trial axis P of
+  :class:`~lstm_edu.lstm1997.LSTM1997`), each network on its own sequence, one weight update per sequence
+  (``schedule="sequence"``, Appendix A.1). A trial that stops (criterion met or budget spent) is tested,
+  its record is written at once (:func:`lstm_edu.results.write_record`) and it leaves the chunk.
+- Resuming: a trial whose record exists is never run again. A chunk in progress is checkpointed
+  atomically (``<out>/.partial/lstm1997/<experiment>/``) every ``--checkpoint-seconds`` and whenever a trial
+  leaves it; an interrupted run continues from the checkpoint. A chunk without a checkpoint restarts
+  from scratch with its full original composition (trials already recorded are recomputed, not
+  rewritten). NumPy's sums over the trial axis are not bitwise independent of P (differences of
+  order 1e-17), so keeping each chunk's composition is what makes a resumed run end with exactly the
+  same records as an uninterrupted one; resume with the same ``--batch``.
+
+Records: ``<out>/lstm1997/<experiment>/trial-<seed>.json`` (default ``<out>`` = ``results/``), fields
+documented in :func:`_record`. Timing lives under ``"run"`` only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from tqdm import tqdm
+
+from . import _checks, criteria
+from .lstm1997 import LSTM1997, build, config
+from .results import RESULTS_DIR, code_version, write_record
+from .tasks import SequenceBatch
+from .tasks import adding as adding_task
+from .tasks import long_lag, noise_signal, reber, temporal_order
+
+#: Stopping rules: Experiment 1 ("reber"), Experiment 2 ("abs_test": periodic test of ABS on fresh
+#: sequences), Experiment 3 ("exp3": ST1/ST2), Experiments 4 and 6 ("st3") and Experiment 5 ("nseq").
+STOP_RULES = ("reber", "abs_test", "exp3", "st3", "nseq")
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    """One LSTM row of Tables 1-9 of the paper and how it is run.
+
+    name: the row's name on the command line; table: the paper's table; row: the Table 10 architecture.
+    description: the task in words. make: ``make(trial_seed) -> Task`` (per-trial data, see :class:`Task`).
+    stop: one of :data:`STOP_RULES`; stop_bound: b of ST3(b); n_seq: Experiment 5's n_seq.
+    success_bound: b of ABS(b) (Table 11); judge: ``"end"`` (ABS at the sequence end) or ``"all"`` (every
+    step with a target, Experiment 2a). exp3_variant: "3a", "3b" or "3c".
+    n_trials: the paper's trial count; budget: default cap on training sequences per trial.
+    check_every: sequences between periodic tests (rules "reber", "abs_test", "exp3"); check_size:
+    sequences per periodic test; test_size: sequences of the final test. block: training sequences
+    drawn per trial at a time; eval_chunk: test sequences generated and evaluated at a time.
+    max_batch: most trials per chunk (memory). params: task parameters for the record. paper: the
+    paper's figures for this row. note: deviations from the paper and choices where it is silent.
+    """
+
+    name: str
+    table: int
+    row: str
+    description: str
+    make: Callable
+    stop: str
+    n_trials: int
+    budget: int
+    success_bound: float
+    judge: str = "end"
+    stop_bound: float | None = None
+    n_seq: int | None = None
+    exp3_variant: str | None = None
+    check_every: int = 0
+    check_size: int = 0
+    test_size: int = 2560
+    block: int = 32
+    eval_chunk: int = 512
+    max_batch: int = 1024
+    params: dict = dataclasses.field(default_factory=dict)
+    paper: dict = dataclasses.field(default_factory=dict)
+    note: str = ""
+
+    def criteria_record(self) -> dict:
+        keys = ("stop", "stop_bound", "n_seq", "exp3_variant", "success_bound", "judge", "check_every",
+                "check_size", "test_size")
+        out = {k: getattr(self, k) for k in keys}
+        if self.stop in ("st3", "nseq"):
+            out["window"] = criteria.WINDOW
+        return out
+
+
+class Task:
+    """A trial's task: ``train(n, gen)`` and ``test(n, gen)`` draw ``n`` sequences from the stream ``gen``.
+
+    For Experiment 1, ``fixed_test`` is the trial's whole training and test set (encoded once) and
+    ``possible`` the symbols allowed at every step of it.
+    """
+
+    def __init__(self, train, test=None, fixed_test=None, possible=None):
+        self.train, self.test, self.fixed_test, self.possible = train, test, fixed_test, possible
+
+
+# ------------------------------------------------------------------------------------------- registry
+def _reber_task(trial_seed: int) -> Task:
+    # Section 5.1: 3 random training/test-set pairs, 10 trials each; trial seeds 10k .. 10k+9 share pair k.
+    strings_train, strings_test = reber.training_and_test_strings(
+        np.random.SeedSequence([trial_seed // 10, zlib.crc32(b"reber-sets")]))
+    train_set, _ = reber.encode(strings_train)
+    evaluation = sorted(set(strings_train) | set(strings_test))
+    fixed, possible = reber.encode(evaluation)
+
+    def train(n, gen):
+        pick = gen.integers(0, len(strings_train), size=n)
+        T = int(train_set.lengths[pick].max())
+        return SequenceBatch(*(a[pick, :T] if a.ndim > 1 else a[pick] for a in train_set))
+
+    return Task(train, fixed_test=fixed, possible=possible)
+
+
+def _same(fn) -> Callable:
+    return lambda trial_seed: Task(fn, fn)
+
+
+def _registry() -> dict:
+    ex = {}
+    table1 = {"1-1": (39740, 100), "1-2": (21730, 100), "1-3": (14060, 97), "1-4": (9500, 97), "1-5": (8440, 100)}
+    for name, (after, pct) in table1.items():
+        ex[name] = Experiment(
+            name, 1, name, "embedded Reber grammar, next-symbol prediction (Experiment 1)", _reber_task,
+            "reber", 30, 100_000, success_bound=1.0, check_every=500, test_size=0, block=64,
+            params={"n_train": 256, "n_test": 256, "pairs": 3},
+            paper={"success_percent": pct, "success_after": after},
+            note="Success is tested every check_every sequences on all training and test strings; each "
+                 "pair of sets serves 10 consecutive trial seeds.")
+    p = 100
+    ex["2a"] = Experiment(
+        "2a", 2, "2a", "noise-free sequences with long time lags, p = 100 (Task 2a)",
+        lambda s: Task(lambda n, g: long_lag.noise_free(n, p, g), lambda n, g: long_lag.noise_free_both(p)),
+        "abs_test", 18, 5_000_000, success_bound=0.25, judge="all", check_every=100, check_size=2,
+        test_size=2, block=16, params={"p": p},
+        paper={"success_percent": 100, "success_after": 5040},
+        note="Success: ABS(0.25) at every step; the paper's 10,000 random test sequences are draws from the "
+             "two sequences of the task, so both are tested. The paper adds the cell by sequential "
+             "construction once the error stops decreasing; here the cell is present from the start.")
+    ex["2b"] = Experiment(
+        "2b", 2, "2b", "no local regularities, p = 100 (Task 2b)",
+        _same(lambda n, g: long_lag.no_local_regularities(n, p, g)),
+        "abs_test", 18, 5_000_000, success_bound=0.25, check_every=100, check_size=10_000, test_size=10_000,
+        block=16, params={"p": p}, paper={"success_percent": 100, "success_after": 5680},
+        note="The cell is present from the start (no sequential construction).")
+    table3 = ((50, 50, 30000), (100, 100, 31000), (200, 200, 33000), (500, 500, 38000), (1000, 1000, 49000),
+              (1000, 500, 49000), (1000, 200, 75000), (1000, 100, 135000), (1000, 50, 203000))
+    for k, (q, pp, after) in enumerate(table3, start=1):
+        steps = q + 13
+        ex[f"2c-{k}"] = Experiment(
+            f"2c-{k}", 3, f"2c-{k}", f"very long time lags, q = {q}, p = {pp} (Task 2c)",
+            _same(lambda n, g, pp=pp, q=q: long_lag.very_long_lag(n, pp, q, g)),
+            "abs_test", 20, 5_000_000, success_bound=0.2, check_every=1000, check_size=10_000,
+            test_size=10_000, block=max(1, min(16, 2 ** 21 // (steps * (pp + 4)))),
+            eval_chunk=max(1, min(512, 2 ** 24 // (steps * (pp + 4) * 8))),
+            max_batch=max(1, 2 ** 26 // (steps * (pp + 4) * 8)), params={"q": q, "p": pp},
+            paper={"success_after": after},
+            note="Tested every check_every sequences when all of the last check_every training sequences "
+                 "were correct; success when all 10,000 fresh test sequences are.")
+    table456 = (("3a", 100, 3, 27380, 39850, 0.000195), ("3a", 100, 1, 58370, 64330, 0.000117),
+                ("3a", 1000, 3, 446850, 452460, 0.000078), ("3b", 100, 3, 41740, 43250, 0.00828),
+                ("3b", 100, 1, 74950, 78430, 0.01500), ("3b", 1000, 1, 481060, 485080, 0.01207),
+                ("3c", 100, 3, None, 269650, 0.00558), ("3c", 100, 1, None, 565640, 0.00441))
+    makers = {"3a": noise_signal.task_3a, "3b": noise_signal.task_3b, "3c": noise_signal.task_3c}
+    for variant, T, N, st1, st2, miss in table456:
+        name = f"{variant}-T{T}-N{N}"
+        paper = {"ST1": st1, "ST2": st2, "fraction_misclassified": miss} if st1 else \
+            {"stop": st2, "fraction_misclassified": miss,
+             "mean_difference_to_clean_target": {1: 0.012, 3: 0.014}[N]}
+        ex[name] = Experiment(
+            name, {"3a": 4, "3b": 5, "3c": 6}[variant], variant,
+            f"noise and signal on one input line, T = {T}, N = {N} (Task {variant})",
+            _same(lambda n, g, fn=makers[variant], T=T, N=N: fn(n, T, N, g)),
+            "exp3", 10, 1_000_000 if T == 100 else 5_000_000, success_bound=0.2, exp3_variant=variant,
+            check_every=1000 if T == 100 else 5000, check_size=256, test_size=2560,
+            eval_chunk=512 if T == 100 else 128, params={"T": T, "N": N}, paper=paper,
+            note="ST1/ST2 are tested every check_every sequences on 256 fresh sequences.")
+    for k, (T, wrong, after) in enumerate(((100, 1, 74000), (500, 0, 209000), (1000, 1, 853000)), start=1):
+        ex[f"4-{k}"] = Experiment(
+            f"4-{k}", 7, f"4-{k}", f"adding problem, T = {T} (Experiment 4)",
+            _same(lambda n, g, T=T: adding_task.adding(n, T, g)), "st3", 10,
+            {100: 1_000_000, 500: 2_000_000, 1000: 5_000_000}[T], success_bound=0.04, stop_bound=0.01,
+            eval_chunk=512 if T == 100 else 128, params={"T": T},
+            paper={"wrong_of_2560": wrong, "success_after": after})
+    for n_seq, wrong, mse, after in ((140, 139, 0.0223, 482000), (13, 14, 0.0139, 1273000)):
+        ex[f"5-{n_seq}"] = Experiment(
+            f"5-{n_seq}", 8, "5", f"multiplication problem, T = 100, n_seq = {n_seq} (Experiment 5)",
+            _same(lambda n, g: adding_task.multiplication(n, 100, g)), "nseq", 10, 5_000_000,
+            success_bound=0.04, n_seq=n_seq, params={"T": 100},
+            paper={"wrong_of_2560": wrong, "test_mse": mse, "success_after": after})
+    for task, trials, budget, wrong, after in (("6a", 20, 500_000, 1, 31390), ("6b", 10, 5_000_000, 2, 571100)):
+        ex[task] = Experiment(
+            task, 9, task, f"temporal order, {2 if task == '6a' else 3} relevant symbols (Task {task})",
+            _same(lambda n, g, task=task: temporal_order.temporal_order(n, task, g)), "st3", trials, budget,
+            success_bound=0.3, stop_bound=0.1, params={"positions": temporal_order.POSITIONS[task]},
+            paper={"wrong_of_2560": wrong, "success_after": after})
+    return ex
+
+
+#: Every LSTM row of Tables 1-9, keyed by its command-line name.
+EXPERIMENTS = _registry()
+
+
+def experiment(name: str) -> Experiment:
+    """The registered experiment ``name`` (see :data:`EXPERIMENTS`)."""
+    return EXPERIMENTS[_checks.choice("experiment", name, tuple(EXPERIMENTS))]
+
+
+# ------------------------------------------------------------------------------------- per-trial state
+def trial_streams(exp: Experiment, trial_seed: int) -> tuple:
+    """Independent Generators (initial weights, training data, test data) of one trial."""
+    root = np.random.SeedSequence([int(trial_seed), zlib.crc32(exp.name.encode())])
+    return tuple(np.random.default_rng(s) for s in root.spawn(3))
+
+
+class _TrainStream:
+    """A trial's training sequences, drawn ``block`` at a time; restorable from (state at block start, position)."""
+
+    def __init__(self, task: Task, gen: np.random.Generator, block: int, state=None):
+        self.task, self.gen, self.block = task, gen, block
+        self.batch, self.pos, self.block_state = None, block, None
+        if state is not None:
+            self.gen.bit_generator.state = state["block_state"]
+            self._refill()
+            self.pos = state["pos"]
+
+    def _refill(self):
+        self.block_state = self.gen.bit_generator.state
+        self.batch, self.pos = self.task.train(self.block, self.gen), 0
+
+    def next(self):
+        if self.pos >= self.block:
+            self._refill()
+        b, i = self.batch, self.pos
+        self.pos += 1
+        n = int(b.lengths[i])
+        return b.x[i, :n], b.targets[i, :n], b.target_mask[i, :n]
+
+    def state(self) -> dict:
+        return {"block_state": self.block_state, "pos": self.pos}
+
+
+def _assemble(streams):
+    """One sequence per trial, padded to the longest: x (P, T, n_in), targets (P, T, K), mask (P, T, K), lengths."""
+    rows = [s.next() for s in streams]
+    lengths = np.array([r[0].shape[0] for r in rows])
+    P, T = len(rows), int(lengths.max())
+    x = np.zeros((P, T, rows[0][0].shape[1]))
+    y = np.zeros((P, T, rows[0][1].shape[1]))
+    m = np.zeros((P, T, rows[0][1].shape[1]), dtype=bool)
+    for p, (xi, yi, mi) in enumerate(rows):
+        n = xi.shape[0]
+        x[p, :n], y[p, :n], m[p, :n] = xi, yi, mi
+    return x, y, m, lengths
+
+
+def _judge_mask(exp: Experiment, batch: SequenceBatch) -> np.ndarray:
+    """Where ABS(b) is judged: every target (judge "all") or the sequence end only."""
+    if exp.judge == "all":
+        return batch.target_mask
+    mask = np.zeros_like(batch.target_mask)
+    mask[np.arange(len(batch.lengths)), batch.lengths - 1] = True
+    return mask
+
+
+def _forward_outputs(net: LSTM1997, row: int, x: np.ndarray) -> np.ndarray:
+    """Outputs (n, T, K) of network ``row`` of ``net`` on the ``n`` sequences ``x`` (replicated weights)."""
+    clone = net.select(np.full(x.shape[0], row))
+    return clone.forward(x).outputs
+
+
+def _evaluate(exp: Experiment, net: LSTM1997, row: int, task: Task, gen, n: int) -> dict:
+    """Test network ``row`` on ``n`` fresh sequences from ``gen`` (Experiment 1: on its fixed sets)."""
+    if exp.stop == "reber":
+        f = task.fixed_test
+        ok = np.concatenate([criteria.reber_correct(_forward_outputs(net, row, f.x[i:i + exp.eval_chunk]),
+                                                    task.possible[i:i + exp.eval_chunk], f.lengths[i:i + exp.eval_chunk])
+                             for i in range(0, len(f.lengths), exp.eval_chunk)])
+        return {"n": int(ok.size), "wrong": int(np.count_nonzero(~ok))}
+    correct, end_out, end_tgt = [], [], []
+    done = 0
+    while done < n:
+        b = task.test(min(exp.eval_chunk, n - done), gen)
+        out = _forward_outputs(net, row, b.x)
+        correct.append(criteria.abs_correct(out, b.targets, _judge_mask(exp, b), exp.success_bound))
+        end_out.append(criteria.end_values(out, b.lengths))
+        clean = (noise_signal.clean_targets_3c(b.labels)[:, None] if exp.exp3_variant == "3c"
+                 else criteria.end_values(b.targets, b.lengths))
+        end_tgt.append(clean)
+        done += len(b.lengths)
+    correct = np.concatenate(correct)
+    y, t = np.concatenate(end_out), np.concatenate(end_tgt)
+    finite = np.isfinite(y)
+    err = np.where(finite, y - t, np.inf)
+    result = {"n": int(correct.size), "wrong": int(np.count_nonzero(~correct)),
+              "mean_abs_error": float(np.abs(err).mean()), "mse": float((err ** 2).mean()),
+              "max_abs_error": float(np.abs(err).max())}
+    if exp.stop == "exp3":  # misclassified as Section 5.3 defines it (3c: against the noise-free target)
+        result["_end"] = (y[:, 0], t[:, 0])
+        result["wrong"] = int(criteria.exp3_criteria(exp.exp3_variant, y.T, t.T)["wrong"][0])
+        result["fraction_misclassified"] = result["wrong"] / result["n"]
+    return result
+
+
+def _public(test: dict) -> dict:
+    return {k: v for k, v in test.items() if not k.startswith("_")}
+
+
+# --------------------------------------------------------------------------------------------- chunks
+class _Chunk:
+    """The trials of one chunk while they train together (one network each on the trial axis)."""
+
+    def __init__(self, exp: Experiment, seeds: list[int], budget: int):
+        self.exp, self.budget = exp, budget
+        self.seeds, self.chunk_seeds = list(seeds), list(seeds)
+        self.tasks = [exp.make(s) for s in seeds]
+        streams = [trial_streams(exp, s) for s in seeds]
+        cfg = config(exp.row)
+        nets = [build(exp.row, 1, seed=st[0]) for st in streams]
+        self.net = LSTM1997.from_weights(cfg, np.concatenate([n.w_hidden for n in nets]),
+                                         np.concatenate([n.w_output for n in nets]))
+        self.train = [_TrainStream(t, st[1], exp.block) for t, st in zip(self.tasks, streams)]
+        self.test_gens = [st[2] for st in streams]
+        self.window = (criteria.RollingWindow(len(seeds), exp.check_every if exp.stop == "abs_test"
+                                              else criteria.WINDOW)
+                       if exp.stop in ("abs_test", "st3", "nseq") else None)
+        self.milestones = [{} for _ in seeds]
+        self.n_seen = 0
+        self.seconds = 0.0
+
+    # checkpoints ------------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        meta = {"experiment": self.exp.name, "budget": self.budget, "seeds": self.seeds, "n_seen": self.n_seen,
+                "milestones": self.milestones, "train": [s.state() for s in self.train],
+                "test": [g.bit_generator.state for g in self.test_gens], "seconds": self.seconds,
+                "chunk": self.chunk_seeds}
+        arrays = {"w_hidden": self.net.w_hidden, "w_output": self.net.w_output}
+        if self.window is not None:
+            arrays.update({f"window_{k}": v for k, v in self.window.state().items()})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    @classmethod
+    def load(cls, exp: Experiment, path: Path) -> "_Chunk":
+        with np.load(path) as data:
+            meta = json.loads(str(data["meta"]))
+            arrays = {k: data[k] for k in data.files if k != "meta"}
+        self = cls.__new__(cls)
+        self.exp, self.budget, self.seeds = exp, meta["budget"], meta["seeds"]
+        self.chunk_seeds, self.n_seen, self.seconds = meta["chunk"], meta["n_seen"], meta["seconds"]
+        self.milestones = meta["milestones"]
+        self.tasks = [exp.make(s) for s in self.seeds]
+        self.net = LSTM1997.from_weights(config(exp.row), arrays["w_hidden"], arrays["w_output"])
+        self.train, self.test_gens = [], []
+        for task, s, tr, te in zip(self.tasks, self.seeds, meta["train"], meta["test"]):
+            _, train_gen, test_gen = trial_streams(exp, s)
+            self.train.append(_TrainStream(task, train_gen, exp.block, state=tr))
+            test_gen.bit_generator.state = te
+            self.test_gens.append(test_gen)
+        self.window = (criteria.RollingWindow.from_state({k[7:]: v for k, v in arrays.items()
+                                                          if k.startswith("window_")})
+                       if exp.stop in ("abs_test", "st3", "nseq") else None)
+        return self
+
+    # training ---------------------------------------------------------------------------------
+    def step(self) -> np.ndarray:
+        """Train every trial on one sequence; return (P,) bool: the trials whose stopping rule now holds."""
+        exp = self.exp
+        x, y, m, lengths = _assemble(self.train)
+        result = self.net.train(x, y, m.any(axis=2), keep_outputs=exp.judge == "all")
+        self.n_seen += 1
+        P = len(self.seeds)
+        stop = np.zeros(P, dtype=bool)
+        if self.window is not None:
+            end_t = criteria.end_values(y, lengths)
+            if exp.judge == "all":
+                ok = criteria.abs_correct(result.outputs, y, m, exp.success_bound)
+            else:
+                ok = np.all(np.abs(end_t - result.last_output) < exp.success_bound, axis=1)
+            self.window.push(ok, criteria.end_error(result.last_output, end_t))
+        if exp.stop == "st3":
+            stop = self.window.st3(exp.stop_bound)
+        elif exp.stop == "nseq":
+            stop = self.window.fewer_wrong_than(exp.n_seq)
+        elif exp.check_every and self.n_seen % exp.check_every == 0:
+            stop = self._periodic_check()
+        return stop
+
+    def _periodic_check(self) -> np.ndarray:
+        exp, P = self.exp, len(self.seeds)
+        stop = np.zeros(P, dtype=bool)
+        if exp.stop == "reber":
+            for p in range(P):
+                stop[p] = _evaluate(exp, self.net, p, self.tasks[p], None, 0)["wrong"] == 0
+        elif exp.stop == "abs_test":
+            screened = self.window.full & (self.window.n_wrong() == 0)
+            for p in np.flatnonzero(screened):
+                test = _evaluate(exp, self.net, p, self.tasks[p], self.test_gens[p], exp.check_size)
+                self.milestones[p]["tests"] = self.milestones[p].get("tests", 0) + 1
+                stop[p] = test["wrong"] == 0
+        else:  # exp3: ST1 and ST2 on fresh test sequences
+            ends = [_evaluate(exp, self.net, p, self.tasks[p], self.test_gens[p], exp.check_size)["_end"]
+                    for p in range(P)]
+            crit = criteria.exp3_criteria(exp.exp3_variant, np.stack([e[0] for e in ends]),
+                                          np.stack([e[1] for e in ends]))
+            for p in range(P):
+                if crit["st1"][p] and "ST1" not in self.milestones[p]:
+                    self.milestones[p]["ST1"] = self.n_seen
+            stop = crit["st2"]
+        return stop
+
+    def finish(self, p: int, success: bool) -> dict:
+        """The record of trial ``p`` after its final test."""
+        exp = self.exp
+        test = None
+        if exp.stop == "reber":
+            test = _evaluate(exp, self.net, p, self.tasks[p], None, 0)
+        elif exp.test_size:
+            test = _public(_evaluate(exp, self.net, p, self.tasks[p], self.test_gens[p], exp.test_size))
+        return _record(exp, self.seeds[p], self.budget, self.n_seen, success, self.milestones[p], test,
+                       len(self.chunk_seeds), self.seconds)
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Keep only the trials ``rows`` (the others have finished)."""
+        self.seeds = [self.seeds[i] for i in rows]
+        self.tasks = [self.tasks[i] for i in rows]
+        self.train = [self.train[i] for i in rows]
+        self.test_gens = [self.test_gens[i] for i in rows]
+        self.milestones = [self.milestones[i] for i in rows]
+        if len(rows):
+            self.net = self.net.select(rows)
+            if self.window is not None:
+                self.window = self.window.select(rows)
+
+
+def _record(exp, seed, budget, sequences, success, milestones, test, batch, seconds) -> dict:
+    """One trial's record.
+
+    seed: the trial seed; experiment/table/row/description; configuration: the Table 10 architecture;
+    task: task parameters; criteria: the rules applied; budget: cap on training sequences;
+    sequences: training sequences until the stopping rule held (or the budget); success: whether it held
+    within the budget; milestones: e.g. ST1's sequence count (Experiment 3) or how many full tests
+    Experiment 2 ran; test: the final test (``n``, ``wrong``, ``mean_abs_error``, ``mse``,
+    ``max_abs_error``; Experiment 1: wrong strings of all training and test strings); paper: the paper's
+    figures for the row; code_version; run: timing (``seconds`` of the whole chunk so far, ``batch``,
+    ``finished``), the only fields that differ between identical runs.
+    """
+    return {
+        "experiment": exp.name, "table": exp.table, "row": exp.row, "description": exp.description,
+        "method": "LSTM (1997), truncated gradient, weights updated after each sequence",
+        "seed": int(seed), "configuration": dataclasses.asdict(config(exp.row)), "task": exp.params,
+        "criteria": exp.criteria_record(), "budget": int(budget), "sequences": int(sequences),
+        "success": bool(success), "milestones": milestones, "test": test, "paper": exp.paper,
+        "note": exp.note, "code_version": code_version(),
+        "run": {"seconds": round(seconds, 3), "batch": batch,
+                "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
+    }
+
+
+# ------------------------------------------------------------------------------------------------ run
+def record_path(out: Path, name: str, seed: int) -> Path:
+    return Path(out) / "lstm1997" / name / f"trial-{int(seed):06d}.json"
+
+
+def partial_dir(out: Path, name: str) -> Path:
+    return Path(out) / ".partial" / "lstm1997" / name
+
+
+def run(name: str, n_trials: int | None = None, budget: int | None = None, seed: int = 0, out=RESULTS_DIR,
+        batch: int = 64, checkpoint_seconds: float = 60.0, progress: bool = True) -> list[Path]:
+    """Run (or resume) ``n_trials`` trials of experiment ``name``; return the paths of all their records.
+
+    ``budget`` caps training sequences per trial (default: the experiment's); ``batch`` trials train
+    together (capped by :attr:`Experiment.max_batch`). See the module docstring for resuming.
+    """
+    exp = experiment(name)
+    n_trials = exp.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
+    budget = exp.budget if budget is None else _checks.positive_int("budget", budget)
+    seed = _checks.positive_int("seed", seed, minimum=0)
+    batch = min(_checks.positive_int("batch", batch), exp.max_batch)
+    checkpoint_seconds = _checks.positive_float("checkpoint_seconds", checkpoint_seconds, allow_zero=True)
+    out = Path(out)
+    seeds = [seed + i for i in range(n_trials)]
+    paths = {s: record_path(out, name, s) for s in seeds}
+    for s, path in paths.items():
+        if path.exists():
+            old = json.loads(path.read_text())
+            if old["budget"] != budget:
+                raise ValueError(f"budget must match the stored records: {path} was made with budget "
+                                 f"{old['budget']}, got budget={budget}; use --budget {old['budget']} or "
+                                 f"another --out")
+    partial = partial_dir(out, name)
+    chunks = [seeds[k:k + batch] for k in range(0, n_trials, batch)]
+    for chunk_seeds in chunks:
+        ckpt = partial / f"chunk-{chunk_seeds[0]:06d}-{chunk_seeds[-1]:06d}-budget{budget}.npz"
+        if all(paths[s].exists() for s in chunk_seeds):
+            if ckpt.exists():  # finished after its last checkpoint
+                ckpt.unlink()
+            continue
+        if ckpt.exists():
+            chunk = _Chunk.load(exp, ckpt)
+        else:
+            chunk = _Chunk(exp, chunk_seeds, budget)
+        bar = tqdm(total=budget, initial=chunk.n_seen, disable=not progress, mininterval=1.0,
+                   desc=f"{name} trials {chunk_seeds[0]}-{chunk_seeds[-1]}", unit="seq", file=sys.stderr)
+        last_save, started = time.monotonic(), time.monotonic() - chunk.seconds
+        while chunk.seeds:
+            stop = chunk.step()
+            chunk.seconds = time.monotonic() - started
+            bar.update(1)
+            spent = chunk.n_seen >= budget
+            done = np.flatnonzero(stop | spent)
+            for p in done:
+                s = chunk.seeds[p]
+                if not paths[s].exists():
+                    write_record(paths[s], chunk.finish(p, bool(stop[p])))
+            if done.size:
+                chunk.keep(np.flatnonzero(~(stop | spent)))
+                bar.set_postfix(active=len(chunk.seeds))
+            if chunk.seeds and (done.size or time.monotonic() - last_save >= checkpoint_seconds):
+                chunk.save(ckpt)
+                last_save = time.monotonic()
+        bar.close()
+        if ckpt.exists():
+            ckpt.unlink()
+    return [paths[s] for s in seeds]
+
+
+# ------------------------------------------------------------------------------------- command line
+def add_arguments(parser) -> None:
+    parser.add_argument("experiment", help="a row of Tables 1-9: " + ", ".join(EXPERIMENTS))
+    parser.add_argument("--trials", type=int, default=None, help="number of trials (default: the paper's)")
+    parser.add_argument("--budget", type=int, default=None,
+                        help="most training sequences per trial (default: the experiment's; stored in every record)")
+    parser.add_argument("--seed", type=int, default=0, help="trial i gets seed SEED + i (default 0)")
+    parser.add_argument("--out", default=str(RESULTS_DIR), help=f"results folder (default {RESULTS_DIR})")
+    parser.add_argument("--batch", type=int, default=64, help="trials trained together (default 64)")
+    parser.add_argument("--checkpoint-seconds", type=float, default=60.0,
+                        help="seconds between checkpoints of a chunk in progress (default 60)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def main(args) -> int:
+    try:
+        exp = experiment(args.experiment)
+        paths = run(args.experiment, args.trials, args.budget, args.seed, args.out, args.batch,
+                    args.checkpoint_seconds, progress=not args.no_progress)
+    except (ValueError, TypeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    records = [json.loads(p.read_text()) for p in paths]
+    ok = [r for r in records if r["success"]]
+    mean = np.mean([r["sequences"] for r in ok]) if ok else float("nan")
+    print(f"{exp.name}: {len(ok)} of {len(records)} trials successful; mean sequences until success "
+          f"{mean:,.0f} (paper: {exp.paper}); records in {paths[0].parent}")
+    return 0
