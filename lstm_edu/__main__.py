@@ -14,6 +14,7 @@ COMMANDS = {
     "alternatives": ("lstm_edu.alternatives", "regenerate results/alternatives: Bengio et al.'s alternatives "
                      "to gradient descent and random weight guessing"),
     "bench": ("lstm_edu.bench", "time training of the adding-problem LSTM for P = 1, 32, 256, 1024 networks"),
+    "run": ("lstm_edu.experiments", "run (or resume) the trials of one LSTM row of the paper's Tables 1-9"),
 }
 
 
