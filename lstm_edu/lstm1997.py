@@ -543,8 +543,8 @@ class LSTM1997:
                 record["cell_output"][t] = y_c.reshape(C, P)
                 record["outputs"][t] = y_k
             else:
-                # forward partials (Appendix A.2): ds_c/dw_{in,m} += g(net_c) f'_in(net_in) y_m,
-                #                                  ds_c/dw_{c,m}  += g'(net_c) y_in y_m
+                # forward partials (Appendix A.1, eqs. 25 and 27): ds_c/dw_{in,m} += g(net_c) f'_in(net_in) y_m,
+                #                                                  ds_c/dw_{c,m}  += g'(net_c) y_in y_m
                 np.multiply(g_c, gates_prime[:B, None], out=coef[0, :, :, 0])
                 np.multiply(g_prime_c, y_in[:, None], out=coef[1, :, :, 0])
                 dS += np.multiply(coef, y_src, out=increment)
@@ -555,16 +555,16 @@ class LSTM1997:
                     diff = (ts[t] - y_k) * m_t
                     loss += 0.5 * np.einsum("kp,kp->p", diff, diff)
                     np.copyto(last_output, y_k, where=m_t)
-                    e_k = y_k_prime * diff                                      # output units' error e_k
+                    e_k = y_k_prime * diff                                      # e_k, eq. 19
                     back = np.einsum("kcp,kp->cp", w_oc, e_k).reshape(B, S, P)  # sum_k w_kc e_k
-                    e_s = h_prime_s * back                                      # cell state error e_s
+                    e_s = h_prime_s * back                                      # e_s, eq. 23
                     if has_og:
                         e_s *= y_out[:, None]
-                        e_out = gates_prime[B:] * np.einsum("bsp,bsp->bp", h_s, back)
-                        d_out = e_out[:, None] * y_src
-                    d_o = e_k[:, None] * y_osrc
-                    d_c = e_s[:, :, None] * dS_c
-                    d_in = np.einsum("bsp,bsmp->bmp", e_s, dS_in)
+                        e_out = gates_prime[B:] * np.einsum("bsp,bsp->bp", h_s, back)  # eq. 21
+                        d_out = e_out[:, None] * y_src                          # eq. 22
+                    d_o = e_k[:, None] * y_osrc                                 # eq. 22
+                    d_c = e_s[:, :, None] * dS_c                                # eq. 28
+                    d_in = np.einsum("bsp,bsmp->bmp", e_s, dS_in)               # eq. 26
                     if apply_each_step:  # real-time updates: this step's contribution at once
                         w_o += step_o * d_o
                         w_h[:C] += step_h[:C] * d_c.reshape(C, M, P)
