@@ -628,6 +628,22 @@ def _record(experiment, seed, config, budget, outcome, p, accuracy, wall):
     }
 
 
+def comparison_cell(task: str, T: int, method: str, seeds, budget: int = BUDGET):
+    """One cell of the comparison: ``method`` on ``task`` at length ``T`` for the trials ``seeds``.
+
+    Each trial's training set (``N_TRAIN`` sequences), test set (``N_TEST``) and random stream come from
+    its seed, the task and ``T`` only. Returns the :class:`Outcome` and each trial's test accuracy.
+    """
+    _checks.choice("method", method, METHODS)
+    t_id = TASKS.index(_checks.choice("task", task, TASKS))
+    seeds = [int(s) for s in seeds]
+    problem = comparison_task(task, T, 0, 2)[0]
+    train = TrainingData.stack([comparison_task(task, T, _seed(t_id, T, s, 0), N_TRAIN)[1] for s in seeds])
+    test = TrainingData.stack([comparison_task(task, T, _seed(t_id, T, s, 1), N_TEST)[1] for s in seeds])
+    return _run_cell(problem, method, train, test, [_seed(t_id, T, s, 2) for s in seeds], budget,
+                     SETTINGS[method])
+
+
 def run_comparison(directory=None, *, lengths=LENGTHS, n_seeds=N_SEEDS, budget=BUDGET, progress=True):
     """Every method on every task and length, ``n_seeds`` trials each; resumable, one record per trial.
 
@@ -643,16 +659,11 @@ def run_comparison(directory=None, *, lengths=LENGTHS, n_seeds=N_SEEDS, budget=B
         bar.update(n_seeds - len(todo))
         if not todo:
             continue
-        t_id = TASKS.index(task)
-        problem = comparison_task(task, T, 0, 2)[0]
-        train = TrainingData.stack([comparison_task(task, T, _seed(t_id, T, s, 0), N_TRAIN)[1] for s in todo])
-        test = TrainingData.stack([comparison_task(task, T, _seed(t_id, T, s, 1), N_TEST)[1] for s in todo])
         start = time.perf_counter()
-        outcome, accuracy = _run_cell(problem, method, train, test, [_seed(t_id, T, s, 2) for s in todo],
-                                      budget, SETTINGS[method])
+        outcome, accuracy = comparison_cell(task, T, method, todo, budget)
         wall = (time.perf_counter() - start) / len(todo)
         config = {"task": task, "T": T, "method": method, "settings": SETTINGS[method],
-                  "n_train": N_TRAIN, "n_test": N_TEST, "tolerance": problem.tolerance}
+                  "n_train": N_TRAIN, "n_test": N_TEST, "tolerance": comparison_task(task, T, 0, 2)[0].tolerance}
         for p, s in enumerate(todo):
             write_record(paths[s], _record("comparison", s, config, budget, outcome, p, accuracy, wall))
         bar.update(len(todo))
@@ -689,7 +700,8 @@ def run_guessing(directory=None, *, runs=GUESSING_RUNS, budget=GUESSING_BUDGET, 
 
 def summarise(records, keys):
     """Group records by ``keys`` (names in ``record["config"]``): per group the number of trials, the
-    success rate, the mean evaluations and sequences of the successful trials (NaN if none), and the
+    fraction that solved their training set, the success rate (training set solved and every test
+    sequence right), the mean evaluations and sequences of the successful trials (NaN if none), and the
     mean evaluations over all trials."""
     groups = {}
     for r in records:
@@ -698,7 +710,8 @@ def summarise(records, keys):
     for key, rs in sorted(groups.items()):
         ok = [r for r in rs if r["success"]]
         table[key] = {
-            "n": len(rs), "success_rate": len(ok) / len(rs),
+            "n": len(rs), "solved_rate": float(np.mean([r["solved_training"] for r in rs])),
+            "success_rate": len(ok) / len(rs),
             "evaluations_successful": float(np.mean([r["evaluations"] for r in ok])) if ok else float("nan"),
             "sequences_successful": float(np.mean([r["sequences"] for r in ok])) if ok else float("nan"),
             "evaluations_all": float(np.mean([r["evaluations"] for r in rs])),

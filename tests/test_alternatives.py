@@ -124,11 +124,40 @@ def test_a2_masks():
 
 
 def test_summarise_counts_success_and_cost():
-    recs = [{"config": {"m": "a"}, "success": s, "evaluations": e, "sequences": 2 * e}
-            for s, e in ((True, 10), (False, 50), (True, 30))]
+    recs = [{"config": {"m": "a"}, "success": s, "solved_training": t, "evaluations": e, "sequences": 2 * e}
+            for s, t, e in ((True, True, 10), (False, True, 50), (True, True, 30), (False, False, 70))]
     row = A.summarise(recs, ["m"])[("a",)]
-    assert row["n"] == 3 and row["success_rate"] == pytest.approx(2 / 3)
-    assert row["evaluations_successful"] == 20.0 and row["evaluations_all"] == 30.0
+    assert row["n"] == 4 and row["success_rate"] == 0.5 and row["solved_rate"] == 0.75
+    assert row["evaluations_successful"] == 20.0 and row["evaluations_all"] == 40.0
+    assert row["sequences_successful"] == 40.0
+
+
+def test_slider_stack_links_slider_to_panels(monkeypatch):
+    import ipywidgets
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lstm_edu import widgets
+
+    def draw(T):
+        fig, ax = plt.subplots()
+        ax.plot([0, T])
+        return fig
+
+    links, jslink = [], ipywidgets.jslink
+    monkeypatch.setattr(ipywidgets, "jslink", lambda a, b: links.append((a, b)) or jslink(a, b))
+    box = widgets.slider_stack([5, 10, 20], draw, description="T")
+    slider, stack = box.children
+    assert isinstance(stack, ipywidgets.Stack) and len(stack.children) == 3
+    assert all(isinstance(c, ipywidgets.Image) and c.value[:4] == b"\x89PNG" for c in stack.children)
+    assert list(slider.options) == ["5", "10", "20"] and slider.index == 0 and stack.selected_index == 0
+    assert stack.children[0].value != stack.children[2].value
+    assert links == [((slider, "index"), (stack, "selected_index"))]
+    with pytest.raises(ValueError, match="settings must hold"):
+        widgets.slider_stack([], draw)
+    with pytest.raises(TypeError, match="draw must be"):
+        widgets.slider_stack([1], None)
 
 
 @pytest.mark.parametrize("call, match", [
