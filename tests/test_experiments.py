@@ -1,0 +1,142 @@
+"""The experiment runner: registry, per-trial randomness, bad options, and resuming after a kill."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm_edu import __main__ as cli
+from lstm_edu import experiments as E
+from lstm_edu.lstm1997 import build
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: An experiment built for the resume test: the adding problem's net with the periodic ABS test of
+#: Experiment 2 and a loose bound, so that trials stop at different sequence counts (10, 20, ...) or
+#: run out of budget: trials leave their chunk at different times.
+MIXED = ("import dataclasses, sys; import lstm_edu.experiments as E; "
+         "E.EXPERIMENTS['mixed'] = dataclasses.replace(E.EXPERIMENTS['4-1'], name='mixed', stop='abs_test', "
+         "success_bound=0.35, check_every=10, check_size=10, test_size=40, eval_chunk=40)")
+
+
+def _mixed(monkeypatch):
+    namespace = {}
+    exec(MIXED.replace("E.EXPERIMENTS['mixed'] =", "mixed ="), namespace)
+    monkeypatch.setitem(E.EXPERIMENTS, "mixed", namespace["mixed"])
+
+
+def test_registry_holds_every_lstm_row_of_tables_1_to_9():
+    expected = ([f"1-{k}" for k in range(1, 6)] + ["2a", "2b"] + [f"2c-{k}" for k in range(1, 10)]
+                + ["3a-T100-N3", "3a-T100-N1", "3a-T1000-N3", "3b-T100-N3", "3b-T100-N1", "3b-T1000-N1",
+                   "3c-T100-N3", "3c-T100-N1", "4-1", "4-2", "4-3", "5-140", "5-13", "6a", "6b"])
+    assert list(E.EXPERIMENTS) == expected
+    trials = {"1": 30, "2a": 18, "2b": 18, "2c": 20, "3": 10, "4": 10, "5": 10, "6a": 20, "6b": 10}
+    for name, exp in E.EXPERIMENTS.items():
+        key = name if name in trials else name.split("-")[0][:2] if name.startswith("2c") else name[0]
+        assert exp.n_trials == trials[key], name
+        net = build(exp.row)
+        assert net.n_weights == net.cfg.paper_weights, name
+        task = exp.make(0)
+        gen = np.random.default_rng(0)
+        batch = task.fixed_test if exp.stop == "reber" else task.train(2, gen)
+        assert batch.x.shape[2] == net.cfg.n_in and batch.targets.shape[2] == net.cfg.n_out, name
+        assert exp.paper, name
+    assert E.EXPERIMENTS["2c-9"].params == {"q": 1000, "p": 50}
+    assert E.EXPERIMENTS["3b-T1000-N1"].paper["ST2"] == 485080
+    assert E.EXPERIMENTS["5-13"].n_seq == 13 and E.EXPERIMENTS["4-3"].stop_bound == 0.01
+
+
+def test_a_trials_randomness_does_not_depend_on_its_chunk():
+    exp = E.experiment("6a")
+    alone, among = E._Chunk(exp, [5], 100), E._Chunk(exp, [3, 4, 5], 100)
+    assert np.array_equal(alone.net.w_hidden[0], among.net.w_hidden[2])
+    assert np.array_equal(alone.net.w_output[0], among.net.w_output[2])
+    assert not np.array_equal(among.net.w_hidden[0], among.net.w_hidden[2])
+    for _ in range(40):  # crosses a block boundary of the training stream
+        a, b = alone.train[0].next(), among.train[2].next()
+        assert all(np.array_equal(u, v) for u, v in zip(a, b))
+    other = E.trial_streams(E.experiment("6b"), 5)[1].random()
+    assert other != E.trial_streams(exp, 5)[1].random()  # the experiment enters the seed
+
+
+def test_trials_stop_early_and_records_say_so(tmp_path, monkeypatch):
+    _mixed(monkeypatch)
+    paths = E.run("mixed", n_trials=6, budget=60, out=tmp_path, batch=3, progress=False)
+    records = [json.loads(p.read_text()) for p in paths]
+    assert [r["seed"] for r in records] == list(range(6))
+    for r in records:
+        assert r["budget"] == 60 and r["experiment"] == "mixed" and r["configuration"]["name"] == "4-1"
+        if r["success"]:  # stopped at a periodic test that it passed
+            assert r["sequences"] % 10 == 0 and r["milestones"]["tests"] >= 1
+        else:
+            assert r["sequences"] == 60
+        assert r["test"]["n"] == 40
+        assert r["code_version"].startswith("0.")
+    assert len({r["sequences"] for r in records}) >= 2  # trials left their chunk at different times
+    assert any(r["success"] for r in records)
+    assert not list((tmp_path / ".partial").rglob("*.npz"))  # no checkpoint left behind
+    with pytest.raises(ValueError, match="budget must match the stored records"):
+        E.run("mixed", n_trials=6, budget=70, out=tmp_path, batch=3, progress=False)
+
+
+def _strip(record):
+    return {k: v for k, v in record.items() if k != "run"}
+
+
+def _records(out):
+    return {p.name: _strip(json.loads(p.read_text())) for p in sorted((out / "lstm1997" / "mixed").glob("*.json"))}
+
+
+@pytest.mark.parametrize("checkpoint_seconds", [0, 1000])
+def test_a_killed_run_resumes_to_the_same_records(tmp_path, monkeypatch, checkpoint_seconds):
+    _mixed(monkeypatch)
+    n, budget = 8, 400
+    E.run("mixed", n_trials=n, budget=budget, out=tmp_path / "reference", batch=4, progress=False)
+    reference = _records(tmp_path / "reference")
+    assert len(reference) == n and len({r["sequences"] for r in reference.values()}) >= 2
+
+    out = tmp_path / "killed"
+    args = ["--trials", str(n), "--budget", str(budget), "--batch", "4", "--out", str(out),
+            "--checkpoint-seconds", str(checkpoint_seconds), "--no-progress"]
+    code = MIXED + "; from lstm_edu.__main__ import main; sys.exit(main(['run', 'mixed'] + sys.argv[1:]))"
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    folder = out / "lstm1997" / "mixed"
+    deadline = time.monotonic() + 120
+    while not (folder.is_dir() and any(folder.glob("*.json"))):
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    written = len(list(folder.glob("*.json")))
+    assert 1 <= written < n, "the run must be killed midway"
+
+    resumed = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
+                             timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert _records(out) == reference
+    assert not list((out / ".partial").rglob("*.npz"))
+
+
+def test_bad_options_get_clear_errors(tmp_path, capsys):
+    with pytest.raises(ValueError, match=r"experiment must be one of \['1-1', '1-2'"):
+        E.run("7z", out=tmp_path)
+    with pytest.raises(ValueError, match="trials must be an integer >= 1, got -2"):
+        E.run("6a", n_trials=-2, out=tmp_path)
+    with pytest.raises(ValueError, match="budget must be an integer >= 1, got 0"):
+        E.run("6a", budget=0, out=tmp_path)
+    with pytest.raises(ValueError, match="batch must be an integer >= 1"):
+        E.run("6a", batch=0, out=tmp_path)
+    assert cli.main(["run", "6c", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "experiment must be one of" in err and "'6a', '6b'" in err
+    assert cli.main(["run", "6a", "--budget", "-5", "--out", str(tmp_path)]) == 2
+    assert "budget must be an integer >= 1, got -5" in capsys.readouterr().err
+    assert not any(tmp_path.rglob("*.json"))
