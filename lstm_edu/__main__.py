@@ -11,6 +11,8 @@ import sys
 
 #: command -> (module, one-line help). The module provides ``add_arguments(parser)`` and ``main(args)``.
 COMMANDS = {
+    "abuse": ("lstm_edu.abuse", "regenerate results/abuse: the abuse problem on Experiment 1 with zero, staggered "
+              "output-gate biases and sequential network construction"),
     "alternatives": ("lstm_edu.alternatives", "regenerate results/alternatives: Bengio et al.'s alternatives "
                      "to gradient descent and random weight guessing"),
     "bench": ("lstm_edu.bench", "time training of the adding-problem LSTM for P = 1, 32, 256, 1024 networks"),
