@@ -601,61 +601,63 @@ def build(name: str, n_networks: int = 1, seed=0, **overrides) -> LSTM1997:
     return LSTM1997(config(name, **overrides), n_networks, seed)
 
 
-def reference_loss(net: LSTM1997, network: int, inputs, targets, target_mask, *, truncate: bool = True):
-    """An independent autograd reference: ``(loss, dE/dw_hidden, dE/dw_output)`` of one network.
+def reference_loss(net: LSTM1997, inputs, targets, target_mask, *, truncate: bool = True):
+    """An independent autograd reference: ``(loss (P,), dE/dw_hidden (P, H, M), dE/dw_output (P, K, M_out))``.
 
     Written directly from the paper's equations with ``autograd.numpy`` (per unit type, logistic as
-    ``1 / (1 + exp(-x))``, g and h as ``2 tanh(x/2)`` and ``tanh(x/2)``), sharing no code with :meth:`LSTM1997._run`. With ``truncate=True`` the
-    previous step's activations enter the net inputs through ``autograd.tracer.getval`` (stop-gradient):
-    autograd then differentiates exactly the truncated graph of Appendix A. ``truncate=False`` gives the
-    full gradient (backpropagation through time through the whole graph), used to measure what the
-    truncation changes. Meant for checks on short sequences (it is slow).
+    ``1 / (1 + exp(-x))``, g and h as ``2 tanh(x/2)`` and ``tanh(x/2)``), sharing no code with
+    :meth:`LSTM1997._run`. With ``truncate=True`` the previous step's hidden activations enter the net
+    inputs through ``autograd.tracer.getval`` (stop-gradient): autograd then differentiates exactly the
+    truncated graph of Appendix A. ``truncate=False`` gives the full gradient (backpropagation through
+    time through the whole graph), used to measure what the truncation changes and to train with it.
+    The ``P`` networks are independent, so the gradient of the summed loss holds each network's own
+    gradient. Meant for checks and short sequences (it stores the whole graph).
     """
     import autograd
     import autograd.numpy as anp
     from autograd.tracer import getval
 
     cfg = net.cfg
-    B, S, C, n_in = cfg.n_blocks, cfg.block_size, cfg.n_cells, cfg.n_in
-    x = _checks.array("inputs", inputs, shape=(None, n_in))
-    y = _checks.array("targets", targets, shape=(x.shape[0], cfg.n_out))
-    m = _checks.array("target_mask", target_mask, shape=(x.shape[0],), dtype=bool)
-    w_h0, w_o0 = net.w_hidden[network], net.w_output[network]
+    B, S, C, n_in, P = cfg.n_blocks, cfg.block_size, cfg.n_cells, cfg.n_in, net.P
+    x = _checks.array("inputs", inputs, shape=(P, None, n_in))
+    y = _checks.array("targets", targets, shape=(P, x.shape[1], cfg.n_out))
+    m = _checks.array("target_mask", target_mask, shape=(P, x.shape[1]), dtype=bool).astype(float)
+    has_bias = cfg.bias != "none"
+    losses = {}
 
     def sigmoid(z):
         return 1.0 / (1.0 + anp.exp(-z))
 
     def loss_of(w_h, w_o):
-        w_cell, w_in, w_out = w_h[:C], w_h[C:C + B], w_h[C + B:]
-        if cfg.bias == "ga":  # cells have no bias
-            w_cell = anp.concatenate([w_cell[:, :-1], anp.zeros((C, 1))], axis=1)
-        prev = anp.zeros(len(net.source_names) - n_in - (cfg.bias != "none"))
-        state = anp.zeros(C)
-        total = 0.0
-        for t in range(x.shape[0]):
+        w_cell, w_in, w_out = w_h[:, :C], w_h[:, C:C + B], w_h[:, C + B:]
+        if cfg.bias == "ga":  # cells have no bias weight
+            w_cell = anp.concatenate([w_cell[:, :, :-1], anp.zeros((P, C, 1))], axis=2)
+        prev = anp.zeros((P, len(net.source_names) - n_in - has_bias))
+        state = anp.zeros((P, C))
+        total = anp.zeros(P)
+        for t in range(x.shape[1]):
             prev_in = getval(prev) if truncate else prev
-            src = anp.concatenate([x[t], prev_in] + ([anp.ones(1)] if cfg.bias != "none" else []))
-            gate_in = sigmoid(anp.dot(w_in, src))
-            net_c = anp.dot(w_cell, src)
+            src = anp.concatenate([x[:, t], prev_in] + ([anp.ones((P, 1))] if has_bias else []), axis=1)
+            gate_in = sigmoid(anp.einsum("pjm,pm->pj", w_in, src))
+            net_c = anp.einsum("pcm,pm->pc", w_cell, src)
             squashed_in = 2.0 * anp.tanh(0.5 * net_c) if cfg.squashing == "1997" else sigmoid(net_c)
-            state = state + anp.repeat(gate_in, S) * squashed_in
+            state = state + anp.repeat(gate_in, S, axis=1) * squashed_in
             squashed_out = anp.tanh(0.5 * state) if cfg.squashing == "1997" else state  # = 2 f(s) - 1
             if cfg.output_gate:
-                gate_out = sigmoid(anp.dot(w_out, src))
-                cell_out = anp.repeat(gate_out, S) * squashed_out
+                gate_out = sigmoid(anp.einsum("pjm,pm->pj", w_out, src))
+                cell_out = anp.repeat(gate_out, S, axis=1) * squashed_out
                 hidden = [cell_out, gate_in, gate_out]
             else:
                 cell_out = squashed_out
                 hidden = [cell_out, gate_in]
-            osrc = anp.concatenate(([x[t]] if cfg.connectivity == "B" else []) + [cell_out]
-                                   + ([anp.ones(1)] if cfg.bias == "all" else []))
-            out = sigmoid(anp.dot(w_o, osrc))
-            if m[t]:
-                total = total + 0.5 * anp.sum((y[t] - out) ** 2)
+            osrc = anp.concatenate(([x[:, t]] if cfg.connectivity == "B" else []) + [cell_out]
+                                   + ([anp.ones((P, 1))] if cfg.bias == "all" else []), axis=1)
+            out = sigmoid(anp.einsum("pkm,pm->pk", w_o, osrc))
+            total = total + 0.5 * m[:, t] * anp.sum((y[:, t] - out) ** 2, axis=1)
             if cfg.connectivity == "F":
-                prev = anp.concatenate(hidden)
-        return total
+                prev = anp.concatenate(hidden, axis=1)
+        losses["value"] = getval(total)
+        return anp.sum(total)
 
-    value = loss_of(w_h0, w_o0)
-    grad_h, grad_o = autograd.grad(loss_of, (0, 1))(w_h0, w_o0)
-    return float(value), grad_h, grad_o
+    grad_h, grad_o = autograd.grad(loss_of, (0, 1))(net.w_hidden, net.w_output)
+    return losses["value"], grad_h, grad_o
