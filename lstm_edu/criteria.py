@@ -137,6 +137,7 @@ class RollingWindow:
         self.correct = np.zeros((P, self.size), dtype=bool)
         self.error = np.zeros((P, self.size))
         self.count = np.zeros(P, dtype=np.int64)
+        self._wrong = np.zeros(P, dtype=np.int64)  # incorrect sequences in the window, kept up to date
 
     def push(self, correct, error) -> None:
         """Record one sequence per trial: ``correct`` (P,) bool and its ``error`` (P,) (see :func:`end_error`)."""
@@ -145,6 +146,8 @@ class RollingWindow:
         error = _checks.array("error", error, shape=(P,), finite=False)
         slot = self.count % self.size
         rows = np.arange(P)
+        self._wrong -= (self.count >= self.size) & ~self.correct[rows, slot]  # the oldest entry drops out
+        self._wrong += ~correct
         self.correct[rows, slot] = correct
         self.error[rows, slot] = error
         self.count += 1
@@ -154,20 +157,27 @@ class RollingWindow:
         """(P,) bool: at least ``size`` sequences seen."""
         return self.count >= self.size
 
+    def _filled(self, rows=slice(None)) -> np.ndarray:
+        return np.arange(self.size)[None, :] < self.count[rows, None]
+
     def n_wrong(self) -> np.ndarray:
         """(P,) incorrect sequences among the most recent ``min(count, size)``."""
-        filled = np.arange(self.size)[None, :] < self.count[:, None]
-        return np.count_nonzero(filled & ~self.correct, axis=1)
+        return self._wrong.copy()
 
-    def mean_error(self) -> np.ndarray:
-        """(P,) mean error over the window (over the sequences seen while it is not yet full)."""
-        filled = np.arange(self.size)[None, :] < self.count[:, None]
-        return np.where(filled, self.error, 0.0).sum(axis=1) / np.maximum(1, filled.sum(axis=1))
+    def mean_error(self, rows=slice(None)) -> np.ndarray:
+        """Mean error over the window of the trials ``rows`` (all by default; over the sequences seen while
+        the window is not yet full)."""
+        filled = self._filled(rows)
+        return np.where(filled, self.error[rows], 0.0).sum(axis=1) / np.maximum(1, filled.sum(axis=1))
 
     def st3(self, bound: float) -> np.ndarray:
         """(P,) bool: ST3(bound), a full window of correct sequences with mean error below ``bound``."""
         bound = _checks.positive_float("bound", bound)
-        return self.full & (self.n_wrong() == 0) & (self.mean_error() < bound)
+        out = self.full & (self._wrong == 0)
+        candidates = np.flatnonzero(out)
+        if candidates.size:  # the mean is computed only where the window is all correct
+            out[candidates] = self.mean_error(candidates) < bound
+        return out
 
     def fewer_wrong_than(self, n_seq: int) -> np.ndarray:
         """(P,) bool: Experiment 5's rule, a full window with fewer than ``n_seq`` incorrect sequences."""
@@ -178,6 +188,7 @@ class RollingWindow:
         """A window holding only the rows ``trials`` (trials that leave a batch are dropped)."""
         out = RollingWindow(len(trials), self.size)
         out.correct, out.error, out.count = self.correct[trials], self.error[trials], self.count[trials]
+        out._wrong = self._wrong[trials]
         return out
 
     def state(self) -> dict:
@@ -190,4 +201,5 @@ class RollingWindow:
         out.correct = np.array(state["correct"], dtype=bool)
         out.error = np.array(state["error"], dtype=float)
         out.count = np.array(state["count"], dtype=np.int64)
+        out._wrong = np.count_nonzero(out._filled() & ~out.correct, axis=1)
         return out

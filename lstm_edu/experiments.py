@@ -293,10 +293,10 @@ def _forward_outputs(net: LSTM1997, row: int, x: np.ndarray) -> np.ndarray:
 def _evaluate(exp: Experiment, net: LSTM1997, row: int, task: Task, gen, n: int) -> dict:
     """Test network ``row`` on ``n`` fresh sequences from ``gen`` (Experiment 1: on its fixed sets)."""
     if exp.stop == "reber":
-        f = task.fixed_test
-        ok = np.concatenate([criteria.reber_correct(_forward_outputs(net, row, f.x[i:i + exp.eval_chunk]),
-                                                    task.possible[i:i + exp.eval_chunk], f.lengths[i:i + exp.eval_chunk])
-                             for i in range(0, len(f.lengths), exp.eval_chunk)])
+        f, k = task.fixed_test, exp.eval_chunk
+        ok = np.concatenate([criteria.reber_correct(_forward_outputs(net, row, f.x[i:i + k]), task.possible[i:i + k],
+                                                    f.lengths[i:i + k])
+                             for i in range(0, len(f.lengths), k)])
         return {"n": int(ok.size), "wrong": int(np.count_nonzero(~ok))}
     correct, end_out, end_tgt = [], [], []
     done = 0

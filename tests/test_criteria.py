@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lstm_edu import criteria
 
@@ -107,3 +109,18 @@ def test_rolling_window_st3_and_n_seq_by_hand():
     with pytest.raises(ValueError, match="correct must have shape"):
         w.push([True], [0.0])
     assert criteria.WINDOW == 2000
+
+
+@settings(max_examples=30, deadline=None)
+@given(size=st.integers(1, 7),
+       steps=st.lists(st.lists(st.booleans(), min_size=3, max_size=3), min_size=1, max_size=25))
+def test_window_wrong_counts_match_a_recount_of_the_recent_sequences(size, steps):
+    w = criteria.RollingWindow(3, size)
+    for k, flags in enumerate(steps):
+        w.push(flags, np.arange(3.0) * k)
+        recent = np.array(steps[max(0, k + 1 - size):k + 1])
+        assert list(w.n_wrong()) == list((~recent).sum(axis=0))
+        assert np.allclose(w.mean_error(), np.arange(3.0) * np.arange(max(0, k + 1 - size), k + 1).mean())
+    again = criteria.RollingWindow.from_state(w.state())
+    assert list(again.n_wrong()) == list(w.n_wrong())
+    assert list(w.select([2, 0]).n_wrong()) == [w.n_wrong()[2], w.n_wrong()[0]]
