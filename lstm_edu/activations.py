@@ -34,6 +34,12 @@ def tanh_affine_and_prime(x, offset, scale):
     return offset + scale * t, (0.5 * scale) * (1.0 - t * t)
 
 
+def tanh_affine(x, offset: float, scale: float):
+    """``offset + scale * tanh(x/2)`` alone (scalar ``offset`` and ``scale``), for when no derivative is needed."""
+    t = np.tanh(0.5 * np.asarray(x, dtype=float))
+    return t if (offset, scale) == (0.0, 1.0) else offset + scale * t
+
+
 #: (offset, scale) of f = 1/2 + tanh(x/2)/2, the logistic sigmoid in [0, 1].
 LOGISTIC = (0.5, 0.5)
 #: (offset, scale) of g = 4 f - 2 = 2 tanh(x/2), in [-2, 2].
@@ -93,9 +99,19 @@ class CellSquashing:
     g: tuple
     h: tuple | None
 
-    def h_and_prime(self, s):
-        """``(h(s), h'(s))``; ``(s, 1.0)`` for the identity (a scalar derivative broadcasts for free)."""
-        return (s, 1.0) if self.h is None else tanh_affine_and_prime(s, *self.h)
+    def h_value(self, s):
+        """``h(s)`` (the state itself for the identity)."""
+        return s if self.h is None else tanh_affine(s, *self.h)
+
+    def h_prime_from_value(self, h_s):
+        """``h'(s)`` computed from ``h(s)``: ``(scale/2) (1 - u^2)`` with ``u = (h - offset) / scale = tanh(s/2)``;
+        1.0 for the identity (a scalar broadcasts for free). The network needs ``h'`` only at steps with an error.
+        """
+        if self.h is None:
+            return 1.0
+        offset, scale = self.h
+        u = (h_s - offset) / scale
+        return (0.5 * scale) * (1.0 - u * u)
 
 
 #: g in [-2, 2], h in [-1, 1]: every experiment except 2a and 2b.

@@ -464,15 +464,17 @@ class LSTM1997:
         Notation of Appendix A: ``y_src[m]`` are the sources y_m of the hidden units, ``dS[0, j, v, m]`` =
         ds_c/dw_{in_j, m} and ``dS[1, j, v, m]`` = ds_c/dw_{c, m} (cell c = v-th cell of block j) are the
         forward-propagated partials. Inside the loop the trial axis is the LAST axis of every array
-        (working copies of the weights, views of the sequences): NumPy's inner loops then run over the P networks, which makes a population of
-        1024 networks about 150 times cheaper per network than one network; the public arrays keep P first.
+        (working copies of the weights, views of the sequences): NumPy's inner loops then run over the P
+        networks, which makes a network in a population of 1024 about 100 times cheaper per step than a
+        network alone (``python -m lstm_edu bench``); the public arrays keep P first. Output units are
+        evaluated only at steps where they are used (an error, ``keep_outputs``, or the forward trace).
         Memory: O(W) per network (weights, partials, accumulated changes), independent of T; only the
         recorded trace of ``mode="forward"`` and ``keep_outputs`` grow with T.
         """
         P, T = x.shape[0], x.shape[1]
         n_in, B, S, C, H, K, M = self.cfg.n_in, self.B, self.S, self.C, self.H, self.cfg.n_out, self.M
         has_og = self.cfg.output_gate
-        h_and_prime, offset, scale = self._squash.h_and_prime, self._offset, self._scale
+        squash, offset, scale = self._squash, self._offset, self._scale
         learn = mode != "forward"
         apply_each_step = mode == "step"
         xs = x.transpose(1, 2, 0)                                     # (T, n_in, P) view, no copy
@@ -509,6 +511,7 @@ class LSTM1997:
             last_output = np.zeros((K, P))
             outputs = np.zeros((T, K, P)) if keep_outputs else None
             error_steps = mask.any(axis=0)
+            output_steps = error_steps | keep_outputs   # outputs are needed only where they are used
             if apply_each_step:
                 step_h = alpha * self.mask_hidden[:, :, None]
                 step_o = alpha * self.mask_output[:, :, None]
@@ -522,17 +525,18 @@ class LSTM1997:
             y_in = gates[:B]
             g_c, g_prime_c = y_h[:C].reshape(B, S, P), y_h_prime[:C].reshape(B, S, P)  # g(net_c), g'(net_c)
             s += y_in[:, None] * g_c
-            h_s, h_prime_s = h_and_prime(s)
+            h_s = squash.h_value(s)
             if has_og:
                 y_out = gates[B:]
                 y_c = y_out[:, None] * h_s
             else:
                 y_c = h_s
-            # (3) outputs from the cells of the same step
-            y_osrc[self._out_cells] = y_c.reshape(C, P)
-            if self._out_cells.start:
-                y_osrc[:n_in] = xs[t]
-            y_k, y_k_prime = tanh_affine_and_prime(np.einsum("kmp,mp->kp", w_o, y_osrc), *LOGISTIC)
+            # (3) outputs from the cells of the same step (no unit reads them later: skipped where unused)
+            if mode == "forward" or output_steps[t]:
+                y_osrc[self._out_cells] = y_c.reshape(C, P)
+                if self._out_cells.start:
+                    y_osrc[:n_in] = xs[t]
+                y_k, y_k_prime = tanh_affine_and_prime(np.einsum("kmp,mp->kp", w_o, y_osrc), *LOGISTIC)
 
             if mode == "forward":
                 record["input_gate"][t] = y_in
@@ -557,7 +561,7 @@ class LSTM1997:
                     np.copyto(last_output, y_k, where=m_t)
                     e_k = y_k_prime * diff                                      # e_k, eq. 19
                     back = np.einsum("kcp,kp->cp", w_oc, e_k).reshape(B, S, P)  # sum_k w_kc e_k
-                    e_s = h_prime_s * back                                      # e_s, eq. 23
+                    e_s = squash.h_prime_from_value(h_s) * back                 # e_s, eq. 23
                     if has_og:
                         e_s *= y_out[:, None]
                         e_out = gates_prime[B:] * np.einsum("bsp,bsp->bp", h_s, back)  # eq. 21

@@ -56,12 +56,14 @@ def test_no_overflow_warnings_for_huge_arguments():
 
 def test_cell_squashing_pairs():
     s = np.array([-1.0, 0.5, 3.0])
-    value, prime = A.SQUASH_1997.h_and_prime(s)
+    value = A.SQUASH_1997.h_value(s)
     np.testing.assert_allclose(value, A.h(s))
-    np.testing.assert_allclose(prime, A.h_prime(s))
-    value, prime = A.SQUASH_LOGISTIC_IDENTITY.h_and_prime(s)
+    np.testing.assert_allclose(A.SQUASH_1997.h_prime_from_value(value), A.h_prime(s))
+    value = A.SQUASH_LOGISTIC_IDENTITY.h_value(s)
     np.testing.assert_array_equal(value, s)
-    assert prime == 1.0
+    assert A.SQUASH_LOGISTIC_IDENTITY.h_prime_from_value(value) == 1.0
+    np.testing.assert_allclose(A.tanh_affine(s, 0.5, 0.5), A.f(s))
+    np.testing.assert_allclose(A.tanh_affine(s, 0.0, 1.0), A.h(s))
     assert A.SQUASH_LOGISTIC_IDENTITY.g == A.LOGISTIC  # 2a/2b: g is the logistic function
     value, prime = A.tanh_affine_and_prime(s, *A.SQUASH_1997.g)
     np.testing.assert_allclose(value, A.g(s))
