@@ -32,6 +32,11 @@ Public API
   truncated gradient of Appendix A), :meth:`~LSTM1997.train` (on-line learning, one sequence per
   network), :meth:`~LSTM1997.add_block` (sequential network construction), :meth:`~LSTM1997.select`.
 - :func:`end_mask`, :func:`every_step_mask`: target masks (error at the end / at every step).
+- :func:`reference_loss`: an independent autograd implementation of the same net, truncated
+  (stop-gradient) or full, used by the tests and the book to check and compare gradients.
+
+Chapters: ``book/lstm/gates.md`` (architecture, forward pass), ``book/lstm/truncated_gradient.md``
+(Appendix A), ``book/lstm/truncation.md`` (truncated vs full gradient).
 """
 
 from __future__ import annotations
