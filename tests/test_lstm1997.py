@@ -215,6 +215,16 @@ def test_schedules_coincide_with_error_only_at_the_end_and_differ_otherwise():
     assert np.abs(c.w_hidden - d.w_hidden).max() > 1e-8
 
 
+@pytest.mark.parametrize("schedule", L.SCHEDULES)
+def test_weights_the_architecture_lacks_stay_zero(schedule):
+    net = L.build("1-2", 2, seed=0)   # bias on the gates only: the cells' bias weights do not exist
+    x, y, m = random_problem(net, 8, 0, True)
+    for _ in range(3):
+        net.train(x, y, m, schedule=schedule)
+    assert np.all(net.w_hidden[:, net.mask_hidden == 0] == 0)
+    assert net.n_weights == 276 and np.count_nonzero(net.w_hidden) + np.count_nonzero(net.w_output) == 2 * 276
+
+
 def test_on_line_training_reduces_the_error():
     """A tiny memory task: report at the last step the sign of the first input (lag 3)."""
     gen = np.random.default_rng(0)
