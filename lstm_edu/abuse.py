@@ -111,15 +111,16 @@ def reber_data(trials):
             "eval_lengths": _stack([b.lengths for b in eval_sets])}
 
 
-def reber_solved(net, data, rows):
-    """Experiment 1's success test for the networks of ``net`` (trials ``rows`` of ``data``): (P,) bool,
-    True where every symbol of every training and test string is predicted correctly."""
+def reber_fraction_correct(net, data, rows):
+    """Experiment 1's test for the networks of ``net`` (trials ``rows`` of ``data``): per network (P,), the
+    fraction of its training and test strings whose every symbol is predicted correctly
+    (:func:`lstm_edu.criteria.reber_correct`). A trial is solved when the fraction is 1."""
     x = data["eval_x"][rows]
     P, N, T, n_in = x.shape
     out = net.select(np.repeat(np.arange(P), N)).forward(x.reshape(P * N, T, n_in)).outputs
     ok = criteria.reber_correct(out, data["eval_possible"][rows].reshape(P * N, T, -1),
                                 data["eval_lengths"][rows].reshape(P * N))
-    return ok.reshape(P, N).all(axis=1)
+    return ok.reshape(P, N).mean(axis=1)
 
 
 def variant_config(variant):
@@ -137,10 +138,10 @@ def run_trials(variant, trials, *, max_sequences=20000, window=500, check_every=
     """Train one population per variant on Experiment 1 and return one record per trial.
 
     Every trial draws its training strings at random from its own training set (on-line learning, weights
-    changed after each string) and stops when it solves the task (:func:`reber_solved`, checked every
+    changed after each string) and stops when it solves the task (:func:`reber_fraction_correct` is 1, checked every
     ``check_every`` strings) or after ``max_sequences`` strings. Every ``window`` strings the record gets a
-    checkpoint: the mean error of the window, the number of blocks and :func:`cell_usage` on
-    ``usage_sequences`` training strings. For ``sequential``, a block is added to a network when its
+    checkpoint: the mean error of the window, the number of blocks, :func:`cell_usage` on
+    ``usage_sequences`` training strings and (every ``check_every``) the fraction of strings predicted correctly. For ``sequential``, a block is added to a network when its
     window error fell by less than ``PLATEAU_DROP`` against the previous window (the networks that grow
     are split off into their own population with :meth:`~lstm_edu.lstm1997.LSTM1997.select`).
     """
@@ -174,11 +175,14 @@ def run_trials(variant, trials, *, max_sequences=20000, window=500, check_every=
             pick = gen.integers(0, data["train_x"].shape[1], size=(len(rows), usage_sequences))
             r = rows[:, None]
             rms, constancy = cell_usage(net, data["train_x"][r, pick], data["train_valid"][r, pick])
-            solved = reber_solved(net, data, rows) if n % check_every == 0 else np.zeros(len(rows), bool)
+            checked = n % check_every == 0
+            correct = reber_fraction_correct(net, data, rows) if checked else np.full(len(rows), np.nan)
+            solved = correct == 1.0
             loss = window_loss[rows] / window
             for i, row in enumerate(rows):
                 checkpoints[row].append({"sequences": n, "mean_loss": float(loss[i]), "n_blocks": net.B,
-                                         "rms": rms[i].tolist(), "constancy": constancy[i].tolist()})
+                                         "rms": rms[i].tolist(), "constancy": constancy[i].tolist(),
+                                         "fraction_correct": float(correct[i]) if checked else None})
                 if solved[i]:
                     solved_after[row] = n
             grow = np.zeros(len(rows), bool)
