@@ -11,11 +11,12 @@ Experiments 2a and 2b use instead ``g = f`` (logistic, in ``[0, 1]``) and ``h`` 
 Every function is computed through ``tanh``: ``f(x) = (1 + tanh(x/2)) / 2``, ``g(x) = 2 tanh(x/2)``,
 ``h(x) = tanh(x/2)``, and the derivatives from ``t = tanh(x/2)``: ``f' = (1 - t^2) / 4``, ``g' = 1 - t^2``,
 ``h' = (1 - t^2) / 2``. ``tanh`` never overflows (no warnings for any finite ``x``), ``g`` and ``h`` stay
-exact near 0 (where ``4 f - 2`` and ``2 f - 1`` would cancel), and one ``tanh`` pass yields a function and its
-derivative. Every squashing function of the net (f, g, h, and g = f of Experiments 2a/2b) is
-``offset + scale * tanh(x/2)`` with its own ``(offset, scale)``: the network evaluates all its hidden units
-with ONE call of :func:`tanh_affine_and_prime`, each row with its own offset and scale. The price: ``f`` and ``f'`` have absolute (not relative) precision of about ``1e-16``, so a gate
-driven to ``1e-14`` is only known to a few digits; learning never depends on such digits.
+exact near 0 (where ``4 f - 2`` and ``2 f - 1`` would cancel), and one ``tanh`` pass yields a function and
+its derivative. Every squashing function of the net (f, g, h, and g = f of Experiments 2a/2b) is
+``offset + scale * tanh(x/2)`` with its own ``(offset, scale)``: the network evaluates all its hidden
+units with ONE call of :func:`tanh_affine_and_prime`, each row with its own offset and scale. The price:
+``f`` and ``f'`` have absolute (not relative) precision of about ``1e-16``, so a gate driven to ``1e-14``
+is only known to a few digits; learning never depends on such digits.
 """
 
 from __future__ import annotations
