@@ -20,9 +20,10 @@ How a run works
   atomically (``<out>/.partial/lstm1997/<experiment>/``) every ``--checkpoint-seconds`` and whenever a trial
   leaves it; an interrupted run continues from the checkpoint. A chunk without a checkpoint restarts
   from scratch with its full original composition (trials already recorded are recomputed, not
-  rewritten). NumPy's sums over the trial axis are not bitwise independent of P (differences of
-  order 1e-17), so keeping each chunk's composition is what makes a resumed run end with exactly the
-  same records as an uninterrupted one; resume with the same ``--batch``.
+  rewritten). A trial's arithmetic is bitwise the same in any chunk of two or more trials (tested), but
+  NumPy takes another path for a chunk of one (differences of order 1e-17); keeping each chunk's
+  composition makes a resumed run end with exactly the records of an uninterrupted one in every case.
+  Resume with the same ``--batch`` (checkpoints are found by their chunk's trial range).
 
 Records: ``<out>/lstm1997/<experiment>/trial-<seed>.json`` (default ``<out>`` = ``results/``), fields
 documented in :func:`_record`. Timing lives under ``"run"`` only.
