@@ -64,8 +64,8 @@ class Experiment:
     name: the row's name on the command line; table: the paper's table; row: the Table 10 architecture.
     description: the task in words. make: ``make(trial_seed) -> Task`` (per-trial data, see :class:`Task`).
     stop: one of :data:`STOP_RULES`; stop_bound: b of ST3(b); n_seq: Experiment 5's n_seq.
-    success_bound: b of ABS(b) (Table 11); judge: ``"end"`` (ABS at the sequence end) or ``"all"`` (every
-    step with a target, Experiment 2a). exp3_variant: "3a", "3b" or "3c".
+    success_bound: b of ABS(b) (Table 11; None for Experiment 1); judge: ``"end"`` (ABS at the sequence
+    end) or ``"all"`` (every step with a target, Experiment 2a). exp3_variant: "3a", "3b" or "3c".
     n_trials: the paper's trial count; budget: default cap on training sequences per trial.
     check_every: sequences between periodic tests (rules "reber", "abs_test", "exp3"); check_size:
     sequences per periodic test; test_size: sequences of the final test. block: training sequences
@@ -82,7 +82,7 @@ class Experiment:
     stop: str
     n_trials: int
     budget: int
-    success_bound: float
+    success_bound: float | None
     judge: str = "end"
     stop_bound: float | None = None
     n_seq: int | None = None
@@ -97,7 +97,15 @@ class Experiment:
     paper: dict = dataclasses.field(default_factory=dict)
     note: str = ""
 
+    def __post_init__(self):
+        _checks.choice("stop", self.stop, STOP_RULES)
+        _checks.choice("judge", self.judge, ("end", "all"))
+
     def criteria_record(self) -> dict:
+        """The rules this row applies, for its records."""
+        if self.stop == "reber":
+            return {"stop": "reber", "check_every": self.check_every,
+                    "rule": "every symbol of every distinct training and test string predicted correctly"}
         keys = ("stop", "stop_bound", "n_seq", "exp3_variant", "success_bound", "judge", "check_every",
                 "check_size", "test_size")
         out = {k: getattr(self, k) for k in keys}
@@ -144,11 +152,12 @@ def _registry() -> dict:
     for name, (after, pct) in table1.items():
         ex[name] = Experiment(
             name, 1, name, "embedded Reber grammar, next-symbol prediction (Experiment 1)", _reber_task,
-            "reber", 30, 100_000, success_bound=1.0, check_every=500, test_size=0, block=64,
+            "reber", 30, 100_000, success_bound=None, check_every=500, test_size=0, block=64,
             params={"n_train": 256, "n_test": 256, "pairs": 3},
             paper={"success_percent": pct, "success_after": after},
-            note="Success is tested every check_every sequences on all training and test strings; each "
-                 "pair of sets serves 10 consecutive trial seeds.")
+            note="Success is tested every check_every sequences on all distinct training and test strings "
+                 "(test: n distinct strings, wrong = strings with a wrong prediction); each pair of sets "
+                 "serves 10 consecutive trial seeds.")
     p = 100
     ex["2a"] = Experiment(
         "2a", 2, "2a", "noise-free sequences with long time lags, p = 100 (Task 2a)",
