@@ -77,6 +77,42 @@ def test_pseudo_newton_step_by_hand():
     assert not result.solved[0]  # the start does not solve it, so exactly one step was taken
     assert np.allclose(result.theta[0], expected, atol=1e-12)
     assert not np.allclose(result.theta[0], theta0[0], atol=1e-3)
+    # without time weighting: Becker and LeCun's step on the summed gradient and curvature
+    J_total = J.sum(axis=1)
+    plain = theta0[0] - 0.5 * np.mean(e[:, None] * J_total, axis=0) / (np.mean(J_total ** 2, axis=0) + 0.2)
+    result = A.pseudo_newton(problem, data, [5], 1, learning_rate=0.5, mu=0.2, time_weighted=False)
+    assert np.allclose(result.theta[0], plain, atol=1e-12)
+    assert not np.allclose(plain, expected, atol=1e-3)
+
+
+def test_discrete_error_propagation_step_by_hand():
+    """One update of rule (alt-dep) on the latch, against scalar loops over the sequences and steps."""
+    problem = A.latch_problem()
+    data = _latch_data(4, [0], S=4)
+    theta0 = A._Trials(problem, data, [9], budget=1).initial_theta()[0]
+    h_pos, h_neg, w = theta0
+    update = np.zeros(3)
+    n_wrong = 0
+    for s in range(4):
+        x = data.x[0, s]
+        y_prev, ys, srcs = 0.0, [], []
+        for t in range(4):
+            net = h_pos * x[t, 0] + h_neg * x[t, 1] + 1.0 * x[t, 2] + w * y_prev
+            srcs.append((x[t, 0], x[t, 1], y_prev))
+            y_prev = 1.0 if net >= 0 else -1.0
+            ys.append(y_prev)
+        wanted = 1.0 if data.targets[0, s] > 0 else -1.0
+        n_wrong += ys[-1] != wanted
+        delta_next = 0.0
+        for t in range(3, -1, -1):
+            e = np.sign(wanted - ys[-1]) if t == 3 else 0.0
+            delta = np.sign(e + w * delta_next)
+            update += delta * np.array(srcs[t])
+            delta_next = delta
+    assert n_wrong > 0 and np.abs(update).max() > 0  # otherwise nothing would move
+    result = A.discrete_error_propagation(problem, data, [9], 1, learning_rate=0.3)
+    assert not result.solved[0]
+    assert np.allclose(result.theta[0], theta0 + 0.3 * update / 4, atol=1e-12)
 
 
 @pytest.mark.parametrize("method", sorted(A.METHODS))
