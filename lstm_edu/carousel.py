@@ -87,7 +87,7 @@ def self_connected_unit(self_weight, steps, *, activation="linear", initial_acti
 
 
 def error_flow(self_weight, steps, *, activation="linear", initial_activation=0.0, bias=0.0, log10=False):
-    """Scaling of an error as it flows back through the self-connected unit ``j`` (Section 3.2, eq. 3.2).
+    """Scaling of an error as it flows back through the self-connected unit ``j`` (Section 3.2).
 
     One step back multiplies the error by ``f'_j(net_j(t)) w_jj``; ``q`` steps back by the product of
     those factors. Returns ``flow`` of shape ``(P, steps + 1)`` with ``flow[:, 0] = 1`` and
@@ -222,7 +222,7 @@ def carousel_net(weights, inputs, *, input_gate=False, output_gate=False, return
     ``autograd.numpy`` so that :func:`train_carousel_net` can differentiate it.
     """
     def gate(name, x):
-        return _traceable_f(anp.einsum("pbm,pm->pb", x, weights[name]) + weights[name + "_bias"][:, None])
+        return traceable_f(anp.einsum("pbm,pm->pb", x, weights[name]) + weights[name + "_bias"][:, None])
 
     s = anp.zeros(inputs.shape[:2])
     outputs, states = [], []
@@ -294,7 +294,7 @@ def train_carousel_net(weights, inputs, targets, mask, *, input_gate=False, outp
     return weights, history
 
 
-def _traceable_f(x):
+def traceable_f(x):
     """The logistic :func:`lstm_edu.activations.f`, written with ``autograd.numpy`` so that autograd can
     differentiate through it (``activations.f`` converts its argument with ``np.asarray``)."""
     return anp.exp(-anp.logaddexp(0.0, -x))
