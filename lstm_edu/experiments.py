@@ -20,9 +20,10 @@ How a run works
   atomically (``<out>/.partial/lstm1997/<experiment>/``) every ``--checkpoint-seconds`` and whenever a trial
   leaves it; an interrupted run continues from the checkpoint. A chunk without a checkpoint restarts
   from scratch with its full original composition (trials already recorded are recomputed, not
-  rewritten). A trial's arithmetic is bitwise the same in any chunk of two or more trials (tested), but
-  NumPy takes another path for a chunk of one (differences of order 1e-17); keeping each chunk's
-  composition makes a resumed run end with exactly the records of an uninterrupted one in every case.
+  rewritten). A trial's training is the same in any chunk up to rounding in the last bits (NumPy and
+  BLAS take different paths for different numbers of trials, differences of order 1e-17 per step);
+  keeping each chunk's composition makes a resumed run end with exactly the records of an
+  uninterrupted one.
   Resume with the same ``--batch`` (checkpoints are found by their chunk's trial range).
 
 Records: ``<out>/lstm1997/<experiment>/trial-<seed>.json`` (default ``<out>`` = ``results/``), fields
@@ -46,7 +47,7 @@ import numpy as np
 from tqdm import tqdm
 
 from . import _checks, criteria
-from .lstm1997 import LSTM1997, build, config
+from .lstm1997 import SCHEDULES, LSTM1997, build, config
 from .results import RESULTS_DIR, code_version, write_record
 from .tasks import SequenceBatch
 from .tasks import adding as adding_task
@@ -70,8 +71,11 @@ class Experiment:
     check_every: sequences between periodic tests (rules "reber", "abs_test", "exp3"); check_size:
     sequences per periodic test; test_size: sequences of the final test. block: training sequences
     drawn per trial at a time; eval_chunk: test sequences generated and evaluated at a time.
-    max_batch: most trials per chunk (memory). params: task parameters for the record. paper: the
-    paper's figures for this row. note: deviations from the paper and choices where it is silent.
+    max_batch: most trials per chunk (memory). schedule: when weights change (``"sequence"``: once per
+    sequence, the sum of all steps' contributions, Appendix A.1; ``"step"``: after every step; see
+    :meth:`~lstm_edu.lstm1997.LSTM1997.train`; the two coincide where the error is given only at the end).
+    params: task parameters for the record. paper: the paper's figures for this row. note: deviations
+    from the paper and choices where it is silent.
     """
 
     name: str
@@ -93,6 +97,7 @@ class Experiment:
     block: int = 32
     eval_chunk: int = 512
     max_batch: int = 1024
+    schedule: str = "sequence"
     params: dict = dataclasses.field(default_factory=dict)
     paper: dict = dataclasses.field(default_factory=dict)
     note: str = ""
@@ -100,6 +105,7 @@ class Experiment:
     def __post_init__(self):
         _checks.choice("stop", self.stop, STOP_RULES)
         _checks.choice("judge", self.judge, ("end", "all"))
+        _checks.choice("schedule", self.schedule, SCHEDULES)
 
     def criteria_record(self) -> dict:
         """The rules this row applies, for its records."""
@@ -408,7 +414,7 @@ class _Chunk:
         """Train every trial on one sequence; return (P,) bool: the trials whose stopping rule now holds."""
         exp = self.exp
         x, y, m, lengths = _assemble(self.train)
-        result = self.net.train(x, y, m.any(axis=2), keep_outputs=exp.judge == "all")
+        result = self.net.train(x, y, m.any(axis=2), schedule=exp.schedule, keep_outputs=exp.judge == "all")
         self.n_seen += 1
         P = len(self.seeds)
         stop = np.zeros(P, dtype=bool)
@@ -488,7 +494,7 @@ def _record(exp, seed, budget, sequences, success, milestones, test, batch, seco
     """
     return {
         "experiment": exp.name, "table": exp.table, "row": exp.row, "description": exp.description,
-        "method": "LSTM (1997), truncated gradient, weights updated after each sequence",
+        "method": "LSTM (1997), truncated gradient", "schedule": exp.schedule,
         "seed": int(seed), "configuration": dataclasses.asdict(config(exp.row)), "task": exp.params,
         "criteria": exp.criteria_record(), "budget": int(budget), "sequences": int(sequences),
         "success": bool(success), "milestones": milestones, "test": test, "paper": exp.paper,
