@@ -1,5 +1,7 @@
 """Bengio et al.'s alternatives to gradient descent and random guessing (lstm_edu.alternatives)."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -211,3 +213,21 @@ def test_slider_stack_links_slider_to_panels(monkeypatch):
 def test_bad_inputs_raise(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_run_comparison_is_resumable(tmp_path):
+    A.run_comparison(tmp_path, lengths=(5,), n_seeds=2, budget=5, progress=False)
+    files = sorted(tmp_path.glob("*.json"))
+    assert len(files) == len(A.TASKS) * len(A.METHODS) * 2
+    victim = tmp_path / "latch_T005_random_guessing_seed01.json"
+    before = {f.name: f.stat().st_mtime_ns for f in files}
+    kept = json.loads(victim.read_text())
+    victim.unlink()
+    A.run_comparison(tmp_path, lengths=(5,), n_seeds=2, budget=5, progress=False)
+    after = {f.name: f.stat().st_mtime_ns for f in sorted(tmp_path.glob("*.json"))}
+    assert after.keys() == before.keys()
+    assert [n for n in after if after[n] != before[n]] == [victim.name]  # only the missing trial ran again
+    redone = json.loads(victim.read_text())
+    for key in ("seed", "config", "budget", "evaluations", "sequences", "success", "theta"):
+        assert redone[key] == kept[key]
+    assert kept["config"]["method"] == "random_guessing" and kept["budget"] == 5
