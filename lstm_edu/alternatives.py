@@ -77,7 +77,7 @@ class Problem:
         return W
 
 
-def latch_problem(n_free_steps: int = 1) -> Problem:
+def latch_problem() -> Problem:
     """Latch variant I (Bengio et al. 1994; Schmidhuber and Hochreiter 1996): 3 free parameters.
 
     One tanh unit ``y_t = tanh(a_t)``, ``a_t = w y_{t-1} + h_t``: the free weights are the recurrent
@@ -187,8 +187,10 @@ class _Trials:
         return np.abs(outputs - _targets_for(self.data, trial, seqs)) < self.problem.tolerance
 
     def charge(self, n_evaluations=1, n_sequences=None):
+        """Add the cost of the active trials (scalars or one value per active trial); the sequences
+        default to ``n_evaluations`` full passes over the training set."""
         self.evaluations[self.active] += n_evaluations
-        self.sequences[self.active] += n_evaluations * self.S if n_sequences is None else n_sequences
+        self.sequences[self.active] += np.asarray(n_evaluations) * self.S if n_sequences is None else n_sequences
 
     def finish(self, done, theta):
         """Record trials ``done`` (bool over the active ones) as solved with ``theta``; keep the rest.
@@ -388,8 +390,7 @@ def multigrid_random_search(problem, data, seeds, budget, *, n_samples=20, n_lev
         done = ok.any(axis=1)
         pick = np.where(done, first_ok, np.argmin(loss, axis=1))
         cost = np.where(done, first_ok + 1, within.sum(axis=1))
-        trials.evaluations[trials.active] += cost
-        trials.sequences[trials.active] += cost * trials.S
+        trials.charge(cost)
         rows = np.arange(N)
         better = done | (loss[rows, pick] < best)
         center = np.where(better[:, None], cand[rows, pick], center)
@@ -432,8 +433,7 @@ def random_guessing(problem, data, seeds, budget, *, scale=100.0, block=64):
         done = alive.any(axis=1)
         first = np.where(done, np.argmax(alive, axis=1), k - 1)
         used = np.arange(block)[None, :] <= first[:, None]
-        trials.evaluations[trials.active] += first + 1
-        trials.sequences[trials.active] += (n_seqs * used).sum(axis=1)
+        trials.charge(first + 1, (n_seqs * used).sum(axis=1))
         trials.finish(done, guesses[np.arange(N), first])
     return trials.outcome()
 
