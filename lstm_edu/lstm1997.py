@@ -493,7 +493,9 @@ class LSTM1997:
         P, T = x.shape[0], x.shape[1]
         n_in, B, S, C, H, K, M = self.cfg.n_in, self.B, self.S, self.C, self.H, self.cfg.n_out, self.M
         has_og = self.cfg.output_gate
-        squash, offset, scale = self._squash, self._offset, self._scale
+        squash = self._squash
+        # per unit (offset, scale) of its squashing function, repeated along P: contiguous, not broadcast, operands
+        offset, scale = np.repeat(self._offset, P, axis=1), np.repeat(self._scale, P, axis=1)
         learn = mode != "forward"
         apply_each_step = mode == "step"
         xs = x.transpose(1, 2, 0)                                     # (T, n_in, P) view, no copy
