@@ -487,8 +487,8 @@ class LSTM1997:
         networks, which makes a network in a population of 1024 about 100 times cheaper per step than a
         network alone (``python -m lstm_edu bench``); the public arrays keep P first. Output units are
         evaluated only at steps where they are used (an error, ``keep_outputs``, or the forward trace).
-        Memory: O(W) per network (weights, partials, accumulated changes), independent of T; only the
-        recorded trace of ``mode="forward"`` and ``keep_outputs`` grow with T.
+        Memory: O(W) per network (weights, partials, accumulated changes), independent of T and kept between
+        calls (:meth:`_workspace`); only the recorded trace of ``mode="forward"`` and ``keep_outputs`` grow with T.
         """
         P, T = x.shape[0], x.shape[1]
         n_in, B, S, C, H, K, M = self.cfg.n_in, self.B, self.S, self.C, self.H, self.cfg.n_out, self.M
