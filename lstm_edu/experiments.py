@@ -35,9 +35,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
-import os
 import sys
-import tempfile
 import time
 import zlib
 from pathlib import Path
@@ -48,7 +46,7 @@ from tqdm import tqdm
 
 from . import _checks, criteria
 from .lstm1997 import SCHEDULES, LSTM1997, build, config
-from .results import RESULTS_DIR, code_version, write_record
+from .results import RESULTS_DIR, atomic_file, code_version, write_record
 from .tasks import SequenceBatch
 from .tasks import adding as adding_task
 from .tasks import long_lag, noise_signal, reber, temporal_order
@@ -374,18 +372,8 @@ class _Chunk:
         arrays = {"w_hidden": self.net.w_hidden, "w_output": self.net.w_output}
         if self.window is not None:
             arrays.update({f"window_{k}": v for k, v in self.window.state().items()})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_file(path) as fh:
+            np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
 
     @classmethod
     def load(cls, exp: Experiment, path: Path) -> "_Chunk":

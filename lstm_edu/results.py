@@ -8,6 +8,7 @@ resumed run can skip every trial whose record exists.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -33,15 +34,19 @@ def code_version() -> str:
     return f"{__version__}+g{commit}" + (".dirty" if dirty else "")
 
 
-def write_record(path: str | os.PathLike, record: dict) -> Path:
-    """Write ``record`` as JSON to ``path`` atomically (temporary file, then rename)."""
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike):
+    """Open a temporary binary file beside ``path``; on success it replaces ``path`` in one rename.
+
+    An interrupted writer leaves ``path`` as it was (and at most a hidden ``.tmp-*`` file, which
+    :func:`read_records` ignores), so a reader never sees half a record or half a checkpoint.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(record, fh, indent=1, sort_keys=True)
-            fh.write("\n")
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -49,7 +54,13 @@ def write_record(path: str | os.PathLike, record: dict) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return path
+
+
+def write_record(path: str | os.PathLike, record: dict) -> Path:
+    """Write ``record`` as JSON to ``path`` atomically (see :func:`atomic_file`)."""
+    with atomic_file(path) as fh:
+        fh.write((json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
+    return Path(path)
 
 
 def read_records(directory: str | os.PathLike) -> list[dict]:
