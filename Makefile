@@ -34,7 +34,8 @@ test: $(STAMP) chromium book
 
 # Regenerates the README's picture of a built page.
 screenshot: $(STAMP) chromium
-	$(BIN)/python tests/browser.py screenshot _build/html book/images/screenshot.png
+	$(BIN)/python tests/browser.py screenshot _build/html book/images/screenshot.png \
+	  book/vanishing/alternatives.html '.widget-subarea'
 
 clean:
 	rm -rf _build

@@ -130,11 +130,13 @@ def _slider_switches_panel(page) -> bool:
     return bool(after) and after != before
 
 
-def screenshot(html_dir: Path, out: Path, page_path: str = "index.html") -> None:
-    """Save a picture of one built page (the README's screenshot)."""
+def screenshot(html_dir: Path, out: Path, page_path: str = "index.html", selector: str | None = None) -> None:
+    """Save a picture of one built page (the README's screenshot), scrolled to ``selector`` if given."""
     with serve(html_dir) as base, browser() as b:
         page = b.new_page(viewport={"width": 1280, "height": 800})
         page.goto(base + page_path, wait_until="networkidle")
+        if selector:
+            page.locator(selector).first.evaluate("e => e.scrollIntoView({block: 'center'})")
         page.wait_for_timeout(1500)
         out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(out))
@@ -142,6 +144,6 @@ def screenshot(html_dir: Path, out: Path, page_path: str = "index.html") -> None
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (4, 5) or sys.argv[1] != "screenshot":
-        sys.exit("usage: python tests/browser.py screenshot HTML_DIR OUT.png [PAGE]")
+    if len(sys.argv) not in (4, 5, 6) or sys.argv[1] != "screenshot":
+        sys.exit("usage: python tests/browser.py screenshot HTML_DIR OUT.png [PAGE [CSS_SELECTOR]]")
     screenshot(Path(sys.argv[2]), Path(sys.argv[3]), *sys.argv[4:])
