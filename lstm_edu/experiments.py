@@ -402,7 +402,7 @@ class _Chunk:
         """Train every trial on one sequence; return (P,) bool: the trials whose stopping rule now holds."""
         exp = self.exp
         x, y, m, lengths = _assemble(self.train)
-        result = self.net.train(x, y, m.any(axis=2), schedule=exp.schedule, keep_outputs=exp.judge == "all")
+        result = self.net.train(x, y, m, schedule=exp.schedule, keep_outputs=exp.judge == "all")
         self.n_seen += 1
         P = len(self.seeds)
         stop = np.zeros(P, dtype=bool)

@@ -435,7 +435,16 @@ class LSTM1997:
         if targets is None:
             return x, None, None
         y = _checks.array("targets", targets, shape=(self.P, x.shape[1], self.cfg.n_out))
-        m = _checks.array("target_mask", target_mask, shape=(self.P, x.shape[1]), dtype=bool)
+        m = _checks.array("target_mask", target_mask, dtype=bool)
+        if m.shape == (self.P, x.shape[1], self.cfg.n_out):
+            # A task's SequenceBatch marks targets per output unit; the paper's errors come per time step.
+            if np.any(m != m[:, :, :1]):
+                raise ValueError("target_mask of shape (P, T, n_out) must be the same for every output unit "
+                                 "(errors are given per time step, Appendix A)")
+            m = m[:, :, 0]
+        elif m.shape != (self.P, x.shape[1]):
+            raise ValueError(f"target_mask must have shape (P={self.P}, T={x.shape[1]}) or "
+                             f"(P, T, n_out={self.cfg.n_out}), got {m.shape}")
         return x, y, m
 
     def forward(self, inputs) -> Trace:

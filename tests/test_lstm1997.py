@@ -343,3 +343,17 @@ def test_blow_up_raises_numerical_error():
     with np.errstate(over="ignore", invalid="ignore"):
         with pytest.raises(NumericalError, match="weights has .* non-finite.*smaller alpha"):
             net.train(x, y, L.end_mask([5], 5), alpha=1e308)
+
+
+def test_a_task_batch_mask_per_output_unit_is_accepted_when_it_is_per_step():
+    """SequenceBatch masks are (P, T, n_out); the net takes them when all outputs agree, else refuses."""
+    net = L.build("6a", 2, seed=3)
+    x, y, m = random_problem(net, 6, 0, False)
+    loss_2d, grad_2d = net.gradient(x, y, m)
+    loss_3d, grad_3d = net.gradient(x, y, np.repeat(m[:, :, None], net.cfg.n_out, axis=2))
+    np.testing.assert_array_equal(loss_2d, loss_3d)
+    np.testing.assert_array_equal(grad_2d.hidden, grad_3d.hidden)
+    uneven = np.repeat(m[:, :, None], net.cfg.n_out, axis=2)
+    uneven[0, -1, 0] = not uneven[0, -1, 0]
+    with pytest.raises(ValueError, match="same for every output unit"):
+        net.gradient(x, y, uneven)
