@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import autograd.numpy as anp
 import numpy as np
 
 
@@ -52,6 +53,13 @@ H_1997 = (0.0, 1.0)
 def f(x):
     """Logistic sigmoid ``1 / (1 + e^-x)`` in ``[0, 1]`` (gates and output units, Section 5)."""
     return tanh_affine_and_prime(x, *LOGISTIC)[0]
+
+
+def traceable_f(x):
+    """:func:`f` written with ``autograd.numpy``, for code that autograd differentiates (the plain recurrent
+    nets, the carousel nets, the references of the tests): the same formula ``(1 + tanh(x/2)) / 2``.
+    :func:`f` itself converts its argument with ``np.asarray`` and so cannot be traced."""
+    return 0.5 * (1.0 + anp.tanh(0.5 * x))
 
 
 def f_prime(x):

@@ -24,7 +24,7 @@ import numpy as np
 from autograd import grad
 
 from . import _checks
-from .activations import f, f_prime
+from .activations import f, f_prime, traceable_f
 
 #: Activation functions of the single self-connected unit (Section 3.2).
 UNIT_ACTIVATIONS = ("linear", "logistic")
@@ -292,12 +292,6 @@ def train_carousel_net(weights, inputs, targets, mask, *, input_gate=False, outp
     history = np.array(history)
     _checks.finite_or_raise("training error", history, hint="lower learning_rate")
     return weights, history
-
-
-def traceable_f(x):
-    """The logistic :func:`lstm_edu.activations.f`, written with ``autograd.numpy`` so that autograd can
-    differentiate through it (``activations.f`` converts its argument with ``np.asarray``)."""
-    return anp.exp(-anp.logaddexp(0.0, -x))
 
 
 def _check_data(inputs, targets, mask):

@@ -36,6 +36,7 @@ import numpy as np
 from autograd.tracer import getval
 
 from lstm_edu import _checks
+from lstm_edu.activations import traceable_f
 
 ACTIVATIONS = ("logistic", "tanh")
 
@@ -50,7 +51,7 @@ def activation_function(name: str):
     """
     _checks.choice("activation", name, ACTIVATIONS)
     if name == "logistic":
-        return (lambda net: 0.5 * (1.0 + anp.tanh(0.5 * net))), (lambda y: y * (1.0 - y))
+        return traceable_f, (lambda y: y * (1.0 - y))
     return anp.tanh, (lambda y: 1.0 - y * y)
 
 

@@ -155,8 +155,12 @@ def test_conflict_floors_grow_with_the_time_lag_and_reject_bad_input():
 def test_traceable_logistic_equals_the_package_logistic():
     x = np.linspace(-40, 40, 101)
     # activations.f is computed through tanh: exact to about 1e-16 absolute, not relative, far in the tail
-    np.testing.assert_allclose(carousel.traceable_f(x), activations.f(x), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(carousel.traceable_f(x), 1.0 / (1.0 + np.exp(-x)), rtol=1e-13)
+    np.testing.assert_allclose(activations.traceable_f(x), activations.f(x), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(activations.traceable_f(x), 1.0 / (1.0 + np.exp(-x)), rtol=1e-13, atol=1e-16)
+    # and autograd differentiates it: f' = f (1 - f)
+    from autograd import elementwise_grad
+    fx = activations.f(x)
+    np.testing.assert_allclose(elementwise_grad(activations.traceable_f)(x), fx * (1 - fx), rtol=1e-12, atol=2e-16)
 
 
 def test_gated_carousel_net_matches_a_scalar_loop():
