@@ -15,31 +15,13 @@ import time
 import numpy as np
 
 from . import _checks
-from .lstm1997 import build, end_mask
-
-
-def adding_like_batch(gen: np.random.Generator, n_networks: int, n_steps: int):
-    """Inputs (P, T, 2), targets (P, T, 1) and an end-of-sequence mask shaped like the adding problem.
-
-    Values uniform in [-1, 1]; markers 1.0 on one of the first ten and one of the first T/2 - 1 elements,
-    -1.0 on the first and last elements; target 0.5 + (X1 + X2) / 4 at the last step (Section 5.4). For
-    timing only: the task module of the experiments is the reference generator of the adding problem.
-    """
-    x = np.zeros((n_networks, n_steps, 2))
-    x[:, :, 0] = gen.uniform(-1.0, 1.0, (n_networks, n_steps))
-    x[:, 0, 1] = x[:, -1, 1] = -1.0
-    rows = np.arange(n_networks)
-    first = gen.integers(0, min(10, n_steps), n_networks)
-    second = (first + 1 + gen.integers(0, max(1, n_steps // 2 - 2), n_networks)) % n_steps
-    x[rows, first, 1] = 1.0
-    x[rows, second, 1] = 1.0
-    targets = np.zeros((n_networks, n_steps, 1))
-    targets[:, -1, 0] = 0.5 + (x[rows, first, 0] + x[rows, second, 0]) / 4.0
-    return x, targets, end_mask(np.full(n_networks, n_steps), n_steps)
+from .lstm1997 import build
+from .tasks.adding import adding
 
 
 def measure(populations=(1, 32, 256, 1024), n_steps: int = 100, min_seconds: float = 1.0, seed: int = 0) -> dict:
-    """Nanoseconds per network per time step of training row "4-1", for each population size."""
+    """Nanoseconds per network per time step of training row "4-1" on adding-problem sequences of minimal
+    length ``n_steps`` (Experiment 4), for each population size."""
     gen = _checks.rng(seed)
     n_steps = _checks.positive_int("n_steps", n_steps)
     min_seconds = _checks.positive_float("min_seconds", min_seconds)
@@ -47,7 +29,8 @@ def measure(populations=(1, 32, 256, 1024), n_steps: int = 100, min_seconds: flo
     for P in populations:
         P = _checks.positive_int("population", P)
         net = build("4-1", P, seed=seed)
-        x, y, m = adding_like_batch(gen, P, n_steps)
+        batch = adding(P, n_steps, gen)  # the experiments' generator: lengths in [T, T + T/10], padded
+        x, y, m = batch.x, batch.targets, batch.target_mask
         net.train(x, y, m)  # warm-up
         sequences, start = 0, time.process_time()
         while True:
@@ -56,7 +39,7 @@ def measure(populations=(1, 32, 256, 1024), n_steps: int = 100, min_seconds: flo
             elapsed = time.process_time() - start
             if elapsed >= min_seconds:
                 break
-        results[P] = 1e9 * elapsed / (sequences * n_steps * P)
+        results[P] = 1e9 * elapsed / (sequences * x.shape[1] * P)  # steps processed, padding included
     base = results.get(1)
     return {
         "network": "4-1", "weights": build("4-1").n_weights, "n_steps": n_steps, "schedule": "sequence",
