@@ -54,6 +54,22 @@ def test_output_jacobian_matches_finite_differences():
     assert np.abs(J).max() > 1e-3
 
 
+def test_small_net_solves_parity_with_one_readout_step():
+    """A hand-built solution of the comparison's (and A1's) net: the hidden unit h fires for x = +1 after
+    even parity, the output o for x = -1 after odd parity, so the parity is h + o; at the read-out step
+    (x = 0) o computes h or o. Without the read-out step no weights can be right on every sequence."""
+    problem = A.small_net_problem(tolerance=0.1)  # sources: bias, x, h, o
+    theta = 50.0 * np.array([[-0.5, 1.0, -2.0, -2.0, -1.5, -1.0, 2.0, 2.0]])
+    for T in (5, 50, 200):
+        data = A.TrainingData.stack([A.comparison_task("parity", T, T, 100)[1]])
+        assert np.abs(A.evaluate(problem, theta, [0], data) - data.targets).max() < 1e-6
+    data = A.TrainingData.stack([A.guessing_variant("parity_A1", 1, 100)[1]])
+    assert np.abs(A.evaluate(problem, theta, [0], data) - data.targets).max() < 1e-6
+    plain = A.TrainingData.stack([parity(200, 25, 50, 1, input_noise=0.2, readout_steps=0)])
+    correct = np.abs(A.evaluate(problem, theta, [0], plain) - plain.targets) < 0.5
+    assert 0.6 < correct.mean() < 0.9  # o alone: right except after odd parity and x = +1
+
+
 def test_threshold_forward_is_the_large_weight_limit_of_the_smooth_net():
     problem = A.small_net_problem()
     W = recurrent.init_weights(problem.config, 5, seed=2, scale=1.0)

@@ -45,19 +45,41 @@ def test_two_sequence_definition():
 
 
 def test_parity_labels_and_noise():
-    b = parity(3000, 5, 9, seed=3)
+    b = parity(3000, 5, 9, seed=3, readout_steps=0)
     for p in range(3000):
         seq = b.x[p, :b.lengths[p], 0]
         assert set(np.unique(seq)) <= {-1.0, 1.0}
         assert b.labels[p] == np.count_nonzero(seq == 1.0) % 2
         assert b.targets[p, b.lengths[p] - 1, 0] == b.labels[p]
         assert np.all(b.x[p, b.lengths[p]:, 0] == 0.0)
-    noisy = parity(2000, 25, 50, seed=3, input_noise=0.2)
+    noisy = parity(2000, 25, 50, seed=3, input_noise=0.2, readout_steps=0)
     inside = np.arange(noisy.x.shape[1])[None, :] < noisy.lengths[:, None]
     dev = noisy.x[..., 0][inside] - np.sign(noisy.x[..., 0][inside])
     assert np.abs(dev).max() <= 0.2 and np.abs(dev).max() > 0.19
     assert dev.var() == pytest.approx(0.04 / 3, rel=0.03)  # variance of uniform [-0.2, 0.2]
     assert noisy.lengths.min() == 25 and noisy.lengths.max() == 50
+
+
+@pytest.mark.parametrize("readout_steps", [1, 3])
+def test_parity_readout_steps(readout_steps):
+    plain = parity(500, 5, 9, seed=11, readout_steps=0)
+    b = parity(500, 5, 9, seed=11, readout_steps=readout_steps)
+    assert b.x.shape == (500, 9 + readout_steps, 1)
+    assert np.array_equal(b.lengths, plain.lengths + readout_steps)
+    assert b.lengths.min() == 5 + readout_steps and b.lengths.max() == 9 + readout_steps
+    rows = np.arange(500)
+    for p in rows:
+        n = plain.lengths[p]
+        elements = b.x[p, :n, 0]
+        assert set(np.unique(elements)) <= {-1.0, 1.0}
+        assert np.all(b.x[p, n:, 0] == 0.0)  # read-out steps and padding
+        assert b.labels[p] == np.count_nonzero(elements == 1.0) % 2
+    assert np.array_equal(b.x[:, :9], plain.x) and np.array_equal(b.labels, plain.labels)
+    assert np.all(b.target_mask[rows, b.lengths - 1, 0]) and b.target_mask.sum() == 500
+    assert np.array_equal(b.targets[rows, b.lengths - 1, 0], b.labels.astype(float))
+    assert b.targets.sum() == b.labels.sum()
+    assert 0.45 < b.labels.mean() < 0.55
+    assert np.array_equal(parity(500, 5, 9, seed=11).lengths, plain.lengths + 1)  # default: 1 step
 
 
 def test_same_seed_same_data():
@@ -75,6 +97,8 @@ def test_same_seed_same_data():
     (lambda: two_sequence(4, 2, 3, 1, n_informative=3), "n_informative must be < min_length"),
     (lambda: parity(4, 5, 9, 1, input_noise=-0.1), "input_noise"),
     (lambda: parity(4, 5, 9, -1), "seed"),
+    (lambda: parity(4, 5, 9, 1, readout_steps=-1), "readout_steps must be an integer >= 0"),
+    (lambda: parity(4, 5, 9, 1, readout_steps=1.0), "readout_steps must be an integer"),
 ])
 def test_bad_inputs_raise(call, match):
     with pytest.raises((ValueError, TypeError), match=match):

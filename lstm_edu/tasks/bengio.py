@@ -2,8 +2,9 @@
 
 Each generator draws ``P`` sequences from one seed and returns a :class:`~lstm_edu.tasks.SequenceBatch`
 (arrays with a leading axis of ``P`` sequences, padded to the longest). Only the final step of each
-sequence carries a target. The definitions follow the descriptions quoted in the 1997 LSTM paper
-(Section 5, Experiment 3a) and in Schmidhuber and Hochreiter (1996); the 1994 paper's own generator
+sequence carries a target (for parity that step follows read-out steps with zero input, see
+:func:`parity`). The definitions follow the descriptions quoted in the 1997 LSTM paper (Section 5,
+Experiment 3a) and in Schmidhuber and Hochreiter (1996); the 1994 paper's own generator
 code is not available, so every choice is a parameter.
 """
 
@@ -94,26 +95,38 @@ def two_sequence(P, min_length, max_length, seed, *, n_informative=1, noise_vari
     return SequenceBatch(x, targets, mask, lengths, labels)
 
 
-def parity(P, min_length, max_length, seed, *, input_noise=0.0):
+def parity(P, min_length, max_length, seed, *, input_noise=0.0, readout_steps=1):
     """The parity problem (Bengio et al. 1994; Schmidhuber and Hochreiter 1996).
 
-    Each element is +1.0 or -1.0 with probability 0.5; the class is 1 if the number of +1.0 elements is
-    odd, else 0, and the target at the end equals the class. With ``input_noise = a > 0`` every element
-    gets added noise uniform in ``[-a, a]`` (Bengio et al.: a = 0.2, lengths 25-50; the guessing
-    experiments: no noise, lengths 500-600).
+    Each of the ``n`` parity elements (``n`` uniform in ``[min_length, max_length]``) is +1.0 or -1.0
+    with probability 0.5; the class is 1 if the number of +1.0 elements is odd, else 0. With
+    ``input_noise = a > 0`` every element gets added noise uniform in ``[-a, a]`` (Bengio et al.:
+    a = 0.2, lengths 25-50; the guessing experiments: no noise, lengths 500-600).
+
+    After the last element come ``readout_steps`` steps with input 0.0, and the target (the class) is
+    at the last of them, so a sequence is ``n + readout_steps`` steps long (``lengths``). Why: in the
+    nets of :mod:`lstm_edu.recurrent` every unit's net input at step ``t`` comes from ``x(t)`` and the
+    activations of step ``t - 1``, so the output at the last element is ``f(a x(n) + B(n - 1))`` and
+    cannot compute the exclusive or of ``x(n)`` with the parity of the earlier elements; one more step
+    lets the output read the hidden units' response to ``x(n)``. The 1994 and 1996 nets' update order
+    within a step is not available to us. ``readout_steps=0`` gives the task without read-out (the
+    random draws, and so the elements, are the same for every ``readout_steps``).
     """
     P = _checks.positive_int("P", P)
     input_noise = _checks.positive_float("input_noise", input_noise, allow_zero=True)
+    readout_steps = _checks.positive_int("readout_steps", readout_steps, minimum=0)
     gen = _checks.rng(seed)
-    lengths = _lengths(gen, P, min_length, max_length)
-    T_max = int(lengths.max())
-    bits = gen.integers(0, 2, size=(P, T_max))
-    inside = np.arange(T_max)[None, :] < lengths[:, None]
+    n_elements = _lengths(gen, P, min_length, max_length)
+    n_max = int(n_elements.max())
+    bits = gen.integers(0, 2, size=(P, n_max))
+    inside = np.arange(n_max)[None, :] < n_elements[:, None]
     bits[~inside] = 0
     labels = bits.sum(axis=1) % 2
     x = np.where(bits == 1, 1.0, -1.0)
     if input_noise > 0:
         x = x + gen.uniform(-input_noise, input_noise, size=x.shape)
     x[~inside] = 0.0
-    targets, mask = _final_targets(lengths, labels.astype(float), T_max)
+    x = np.pad(x, ((0, 0), (0, readout_steps)))
+    lengths = n_elements + readout_steps
+    targets, mask = _final_targets(lengths, labels.astype(float), n_max + readout_steps)
     return SequenceBatch(x[:, :, None], targets, mask, lengths, labels)
