@@ -236,6 +236,24 @@ def _output_jacobian(problem, theta, trials, outputs, per_step):
     return free.reshape(len(theta), S, *free.shape[1:])
 
 
+def _gradient_method(problem, data, seeds, budget, *, per_step, change):
+    """The loop shared by the gradient-based methods: evaluate the training set, stop the trials that
+    solved it, else add ``change(err, J)`` to ``theta``, with ``err = y_end - d`` shaped to broadcast
+    against ``J`` (per-sequence output Jacobians from BPTT, per time step if ``per_step``)."""
+    trials = _Trials(problem, data, seeds, budget)
+    theta = trials.initial_theta()
+    while trials.active.size:
+        out = evaluate(problem, theta, trials.active, data)
+        trials.charge()
+        done = trials.correct(out).all(axis=1)
+        J = _output_jacobian(problem, theta, trials, out, per_step=per_step)
+        err = out - _targets_for(data, trials.active)
+        err = err.reshape(*err.shape, *([1] * (J.ndim - 2)))
+        theta = np.where(done[:, None], theta, theta + change(err, J))
+        theta = theta[trials.finish(done, theta)]
+    return trials.outcome()
+
+
 def gradient_descent(problem, data, seeds, budget, *, learning_rate=1.0):
     """Plain batch gradient descent with BPTT, the baseline (Bengio et al. 1994, Sec. II).
 
@@ -244,18 +262,11 @@ def gradient_descent(problem, data, seeds, budget, *, learning_rate=1.0):
     ``1/2 (y_end - d)^2``, the gradient by :func:`lstm_edu.recurrent.bptt_gradient`.
     """
     learning_rate = _checks.positive_float("learning_rate", learning_rate)
-    trials = _Trials(problem, data, seeds, budget)
-    theta = trials.initial_theta()
-    while trials.active.size:
-        out = evaluate(problem, theta, trials.active, data)
-        trials.charge()
-        done = trials.correct(out).all(axis=1)
-        J = _output_jacobian(problem, theta, trials, out, per_step=False)
-        err = out - _targets_for(data, trials.active)
-        step = -learning_rate * np.mean(err[:, :, None] * J, axis=1)
-        theta = np.where(done[:, None], theta, theta + step)
-        theta = theta[trials.finish(done, theta)]
-    return trials.outcome()
+
+    def change(err, J):
+        return -learning_rate * np.mean(err * J, axis=1)
+
+    return _gradient_method(problem, data, seeds, budget, per_step=False, change=change)
 
 
 def pseudo_newton(problem, data, seeds, budget, *, learning_rate=0.1, mu=0.1, time_weighted=True):
@@ -275,23 +286,12 @@ def pseudo_newton(problem, data, seeds, budget, *, learning_rate=0.1, mu=0.1, ti
     """
     learning_rate = _checks.positive_float("learning_rate", learning_rate)
     mu = _checks.positive_float("mu", mu)
-    trials = _Trials(problem, data, seeds, budget)
-    theta = trials.initial_theta()
-    while trials.active.size:
-        out = evaluate(problem, theta, trials.active, data)
-        trials.charge()
-        done = trials.correct(out).all(axis=1)
-        J = _output_jacobian(problem, theta, trials, out, per_step=time_weighted)
-        err = out - _targets_for(data, trials.active)
-        err = err.reshape(*err.shape, *([1] * (J.ndim - 2)))
-        g = np.mean(err * J, axis=1)
-        h = np.mean(J * J, axis=1)
-        step = g / (h + mu)
-        if time_weighted:
-            step = step.sum(axis=1)
-        theta = np.where(done[:, None], theta, theta - learning_rate * step)
-        theta = theta[trials.finish(done, theta)]
-    return trials.outcome()
+
+    def change(err, J):
+        step = np.mean(err * J, axis=1) / (np.mean(J * J, axis=1) + mu)
+        return -learning_rate * (step.sum(axis=1) if time_weighted else step)
+
+    return _gradient_method(problem, data, seeds, budget, per_step=time_weighted, change=change)
 
 
 def simulated_annealing(problem, data, seeds, budget, *, temperature=0.1, cooling=0.85, n_cycles=20,
