@@ -294,6 +294,18 @@ def pseudo_newton(problem, data, seeds, budget, *, learning_rate=0.1, mu=0.1, ti
     return _gradient_method(problem, data, seeds, budget, per_step=time_weighted, change=change)
 
 
+def _evaluate_start(problem, data, trials):
+    """Evaluate every trial's random starting point (one evaluation each); trials whose start already
+    solves the training set finish. Returns ``(theta, loss)`` of the trials still active."""
+    theta = trials.initial_theta()
+    out = evaluate(problem, theta, trials.active, data)
+    trials.charge()
+    done = trials.correct(out).all(axis=1)
+    loss = _loss(out, _targets_for(data, trials.active))
+    keep = trials.finish(done, theta)
+    return theta[keep], loss[keep]
+
+
 def simulated_annealing(problem, data, seeds, budget, *, temperature=0.1, cooling=0.85, n_cycles=20,
                         n_adjust=5, step=1.0, max_step=100.0, c=2.0):
     """Simulated annealing for continuous variables (Corana, Marchesi, Martini and Ridella 1987).
@@ -315,13 +327,7 @@ def simulated_annealing(problem, data, seeds, budget, *, temperature=0.1, coolin
     n_adjust = _checks.positive_int("n_adjust", n_adjust)
     trials = _Trials(problem, data, seeds, budget)
     n = problem.n_free
-    theta = trials.initial_theta()
-    out = evaluate(problem, theta, trials.active, data)
-    trials.charge()
-    done = trials.correct(out).all(axis=1)
-    f = _loss(out, _targets_for(data, trials.active))
-    keep = trials.finish(done, theta)
-    theta, f = theta[keep], f[keep]
+    theta, f = _evaluate_start(problem, data, trials)
     v = np.full_like(theta, step)
     temp = np.full(len(theta), temperature)
     accepted = np.zeros_like(theta)
@@ -368,13 +374,7 @@ def multigrid_random_search(problem, data, seeds, budget, *, n_samples=20, n_lev
     radius = _checks.positive_float("radius", radius)
     shrink = _checks.positive_float("shrink", shrink)
     trials = _Trials(problem, data, seeds, budget)
-    center = trials.initial_theta()
-    out = evaluate(problem, center, trials.active, data)
-    trials.charge()
-    done = trials.correct(out).all(axis=1)
-    best = _loss(out, _targets_for(data, trials.active))
-    keep = trials.finish(done, center)
-    center, best = center[keep], best[keep]
+    center, best = _evaluate_start(problem, data, trials)
     level = 0
     while trials.active.size:
         N = trials.active.size
