@@ -69,7 +69,8 @@ class Experiment:
     check_every: sequences between periodic tests (rules "reber", "abs_test", "exp3"); check_size:
     sequences per periodic test; test_size: sequences of the final test. block: training sequences
     drawn per trial at a time; eval_chunk: test sequences generated and evaluated at a time.
-    max_batch: most trials per chunk (memory). schedule: when weights change (``"sequence"``: once per
+    max_batch: most trials per chunk (memory). curve_every: sequences per point of the learning curve
+    stored in every record (the mean training error E of those sequences). schedule: when weights change (``"sequence"``: once per
     sequence, the sum of all steps' contributions, Appendix A.1; ``"step"``: after every step; see
     :meth:`~lstm_edu.lstm1997.LSTM1997.train`; the two coincide where the error is given only at the end).
     params: task parameters for the record. paper: the paper's figures for this row. note: deviations
@@ -95,6 +96,7 @@ class Experiment:
     block: int = 32
     eval_chunk: int = 512
     max_batch: int = 1024
+    curve_every: int = 1000
     schedule: str = "sequence"
     params: dict = dataclasses.field(default_factory=dict)
     paper: dict = dataclasses.field(default_factory=dict)
@@ -156,7 +158,7 @@ def _registry() -> dict:
     for name, (after, pct) in table1.items():
         ex[name] = Experiment(
             name, 1, name, "embedded Reber grammar, next-symbol prediction (Experiment 1)", _reber_task,
-            "reber", 30, 100_000, success_bound=None, check_every=500, test_size=0, block=64,
+            "reber", 30, 100_000, success_bound=None, check_every=500, test_size=0, block=64, curve_every=500,
             params={"n_train": 256, "n_test": 256, "pairs": 3},
             paper={"success_percent": pct, "success_after": after},
             note="Success is tested every check_every sequences on all distinct training and test strings "
@@ -167,7 +169,7 @@ def _registry() -> dict:
         "2a", 2, "2a", "noise-free sequences with long time lags, p = 100 (Task 2a)",
         lambda s: Task(lambda n, g: long_lag.noise_free(n, p, g), lambda n, g: long_lag.noise_free_both(p)),
         "abs_test", 18, 5_000_000, success_bound=0.25, judge="all", check_every=100, check_size=2,
-        test_size=2, block=16, params={"p": p},
+        test_size=2, block=16, curve_every=100, params={"p": p},
         paper={"success_percent": 100, "success_after": 5040},
         note="Success: ABS(0.25) at every step; the paper's 10,000 random test sequences are draws from the "
              "two sequences of the task, so both are tested. The paper adds the cell by sequential "
@@ -176,7 +178,7 @@ def _registry() -> dict:
         "2b", 2, "2b", "no local regularities, p = 100 (Task 2b)",
         _same(lambda n, g: long_lag.no_local_regularities(n, p, g)),
         "abs_test", 18, 5_000_000, success_bound=0.25, check_every=100, check_size=10_000, test_size=10_000,
-        block=16, params={"p": p}, paper={"success_percent": 100, "success_after": 5680},
+        block=16, curve_every=100, params={"p": p}, paper={"success_percent": 100, "success_after": 5680},
         note="The cell is present from the start (no sequential construction).")
     table3 = ((50, 50, 30000), (100, 100, 31000), (200, 200, 33000), (500, 500, 38000), (1000, 1000, 49000),
               (1000, 500, 49000), (1000, 200, 75000), (1000, 100, 135000), (1000, 50, 203000))
@@ -360,16 +362,18 @@ class _Chunk:
                                               else criteria.WINDOW)
                        if exp.stop in ("abs_test", "st3", "nseq") else None)
         self.milestones = [{} for _ in seeds]
+        self.curves = [[] for _ in seeds]
+        self.curve_sum = np.zeros(len(seeds))
         self.n_seen = 0
         self.seconds = 0.0
 
     # checkpoints ------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
         meta = {"experiment": self.exp.name, "budget": self.budget, "seeds": self.seeds, "n_seen": self.n_seen,
-                "milestones": self.milestones, "train": [s.state() for s in self.train],
+                "milestones": self.milestones, "curves": self.curves, "train": [s.state() for s in self.train],
                 "test": [g.bit_generator.state for g in self.test_gens], "seconds": self.seconds,
                 "chunk": self.chunk_seeds}
-        arrays = {"w_hidden": self.net.w_hidden, "w_output": self.net.w_output}
+        arrays = {"w_hidden": self.net.w_hidden, "w_output": self.net.w_output, "curve_sum": self.curve_sum}
         if self.window is not None:
             arrays.update({f"window_{k}": v for k, v in self.window.state().items()})
         with atomic_file(path) as fh:
@@ -383,7 +387,7 @@ class _Chunk:
         self = cls.__new__(cls)
         self.exp, self.budget, self.seeds = exp, meta["budget"], meta["seeds"]
         self.chunk_seeds, self.n_seen, self.seconds = meta["chunk"], meta["n_seen"], meta["seconds"]
-        self.milestones = meta["milestones"]
+        self.milestones, self.curves, self.curve_sum = meta["milestones"], meta["curves"], arrays["curve_sum"]
         self.tasks = [exp.make(s) for s in self.seeds]
         self.net = LSTM1997.from_weights(config(exp.row), arrays["w_hidden"], arrays["w_output"])
         self.train, self.test_gens = [], []
@@ -398,12 +402,19 @@ class _Chunk:
         return self
 
     # training ---------------------------------------------------------------------------------
-    def step(self) -> np.ndarray:
-        """Train every trial on one sequence; return (P,) bool: the trials whose stopping rule now holds."""
+    def step(self) -> tuple[np.ndarray, np.ndarray]:
+        """Train every trial on one sequence; return two (P,) bool arrays: the trials whose stopping rule now
+        holds, and the trials whose weights have blown up to non-finite values (they end as failures)."""
         exp = self.exp
         x, y, m, lengths = _assemble(self.train)
-        result = self.net.train(x, y, m, schedule=exp.schedule, keep_outputs=exp.judge == "all")
+        result = self.net.train(x, y, m, schedule=exp.schedule, keep_outputs=exp.judge == "all",
+                                on_divergence="report")
         self.n_seen += 1
+        self.curve_sum += result.loss
+        if self.n_seen % exp.curve_every == 0:
+            for curve, total in zip(self.curves, self.curve_sum):
+                curve.append(float(total) / exp.curve_every)
+            self.curve_sum[:] = 0.0
         P = len(self.seeds)
         stop = np.zeros(P, dtype=bool)
         if self.window is not None:
@@ -419,7 +430,7 @@ class _Chunk:
             stop = self.window.fewer_wrong_than(exp.n_seq)
         elif exp.check_every and self.n_seen % exp.check_every == 0:
             stop = self._periodic_check()
-        return stop
+        return stop & ~result.diverged, result.diverged
 
     def _periodic_check(self) -> np.ndarray:
         exp, P = self.exp, len(self.seeds)
@@ -444,16 +455,21 @@ class _Chunk:
             stop = crit["st2"]
         return stop
 
-    def finish(self, p: int, success: bool) -> dict:
-        """The record of trial ``p`` after its final test."""
+    def finish(self, p: int, success: bool, diverged: bool = False) -> dict:
+        """The record of trial ``p`` after its final test (none if its weights have blown up)."""
         exp = self.exp
         test = None
-        if exp.stop == "reber":
+        if diverged:
+            self.milestones[p]["diverged"] = self.n_seen
+        elif exp.stop == "reber":
             test = _evaluate(exp, self.net, p, self.tasks[p], None, 0)
         elif exp.test_size:
             test = _public(_evaluate(exp, self.net, p, self.tasks[p], self.test_gens[p], exp.test_size))
+        curve = {"every": exp.curve_every, "mean_loss": self.curves[p],
+                 "measure": "mean over each interval of the training error E of a sequence (1/2 sum of "
+                            "squared errors of all error steps and outputs)"}
         return _record(exp, self.seeds[p], self.budget, self.n_seen, success, self.milestones[p], test,
-                       len(self.chunk_seeds), self.seconds)
+                       curve, len(self.chunk_seeds), self.seconds)
 
     def keep(self, rows: np.ndarray) -> None:
         """Keep only the trials ``rows`` (the others have finished)."""
@@ -462,20 +478,23 @@ class _Chunk:
         self.train = [self.train[i] for i in rows]
         self.test_gens = [self.test_gens[i] for i in rows]
         self.milestones = [self.milestones[i] for i in rows]
+        self.curves = [self.curves[i] for i in rows]
+        self.curve_sum = self.curve_sum[rows]
         if len(rows):
             self.net = self.net.select(rows)
             if self.window is not None:
                 self.window = self.window.select(rows)
 
 
-def _record(exp, seed, budget, sequences, success, milestones, test, batch, seconds) -> dict:
+def _record(exp, seed, budget, sequences, success, milestones, test, curve, batch, seconds) -> dict:
     """One trial's record.
 
     seed: the trial seed; experiment/table/row/description; configuration: the Table 10 architecture;
     task: task parameters; criteria: the rules applied; budget: cap on training sequences;
     sequences: training sequences until the stopping rule held (or the budget); success: whether it held
-    within the budget; milestones: e.g. ST1's sequence count (Experiment 3) or how many full tests
-    Experiment 2 ran; test: the final test (``n``, ``wrong``, ``mean_abs_error``, ``mse``,
+    within the budget; milestones: e.g. ST1's sequence count (Experiment 3), how many full tests
+    Experiment 2 ran, or ``diverged``: the sequence at which the weights blew up (the trial then failed);
+    curve: the learning curve (mean training error per ``every`` sequences); test: the final test (``n``, ``wrong``, ``mean_abs_error``, ``mse``,
     ``max_abs_error``; Experiment 1: wrong strings of all training and test strings); paper: the paper's
     figures for the row; code_version; run: timing (``seconds`` of the whole chunk so far, ``batch``,
     ``finished``), the only fields that differ between identical runs.
@@ -485,7 +504,7 @@ def _record(exp, seed, budget, sequences, success, milestones, test, batch, seco
         "method": "LSTM (1997), truncated gradient", "schedule": exp.schedule,
         "seed": int(seed), "configuration": dataclasses.asdict(config(exp.row)), "task": exp.params,
         "criteria": exp.criteria_record(), "budget": int(budget), "sequences": int(sequences),
-        "success": bool(success), "milestones": milestones, "test": test, "paper": exp.paper,
+        "success": bool(success), "milestones": milestones, "test": test, "curve": curve, "paper": exp.paper,
         "note": exp.note, "code_version": code_version(),
         "run": {"seconds": round(seconds, 3), "batch": batch,
                 "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
@@ -540,17 +559,17 @@ def run(name: str, n_trials: int | None = None, budget: int | None = None, seed:
                    desc=f"{name} trials {chunk_seeds[0]}-{chunk_seeds[-1]}", unit="seq", file=sys.stderr)
         last_save, started = time.monotonic(), time.monotonic() - chunk.seconds
         while chunk.seeds:
-            stop = chunk.step()
+            stop, diverged = chunk.step()
             chunk.seconds = time.monotonic() - started
             bar.update(1)
-            spent = chunk.n_seen >= budget
-            done = np.flatnonzero(stop | spent)
+            ended = stop | diverged | (chunk.n_seen >= budget)
+            done = np.flatnonzero(ended)
             for p in done:
                 s = chunk.seeds[p]
                 if not paths[s].exists():
-                    write_record(paths[s], chunk.finish(p, bool(stop[p])))
+                    write_record(paths[s], chunk.finish(p, bool(stop[p]), bool(diverged[p])))
             if done.size:
-                chunk.keep(np.flatnonzero(~(stop | spent)))
+                chunk.keep(np.flatnonzero(~ended))
                 bar.set_postfix(active=len(chunk.seeds))
             if chunk.seeds and (done.size or time.monotonic() - last_save >= checkpoint_seconds):
                 chunk.save(ckpt)

@@ -252,6 +252,7 @@ class TrainResult(NamedTuple):
     loss: np.ndarray         #: E = 1/2 sum over error steps and outputs of (t_k - y_k)^2, (P,)
     last_output: np.ndarray  #: outputs at each network's last error step, (P, n_out)
     outputs: np.ndarray | None  #: all outputs (P, T, n_out) if ``keep_outputs`` else None
+    diverged: np.ndarray     #: (P,) bool: networks whose weights became non-finite in this update
 
 
 class LSTM1997:
@@ -466,7 +467,7 @@ class LSTM1997:
         return self._run(x, y, m, mode="gradient")
 
     def train(self, inputs, targets, target_mask, *, schedule: str = "sequence", alpha: float | None = None,
-              keep_outputs: bool = False) -> TrainResult:
+              keep_outputs: bool = False, on_divergence: str = "raise") -> TrainResult:
         """On-line learning on one sequence per network: ``w <- w - alpha dE/dw`` (truncated gradient).
 
         ``schedule="sequence"`` (the book's default) sums the contributions of all time steps and changes
@@ -476,15 +477,22 @@ class LSTM1997:
         style, forward partials kept across the change). With the error only at the end (Experiments
         2c-6) the two coincide.
 
-        Raises :class:`~lstm_edu._checks.NumericalError` if a weight becomes non-finite.
+        A network whose weights become non-finite (overflow, NaN) has diverged: with
+        ``on_divergence="raise"`` (default) that raises :class:`~lstm_edu._checks.NumericalError`; with
+        ``"report"`` the update of the other networks stands and ``result.diverged`` marks the diverged
+        ones (the experiment runner ends those trials as failures and goes on with the rest).
         """
         x, y, m = self._check_sequence(inputs, targets, target_mask)
         _checks.choice("schedule", schedule, SCHEDULES)
+        _checks.choice("on_divergence", on_divergence, ("raise", "report"))
         alpha = self.cfg.alpha if alpha is None else _checks.positive_float("alpha", alpha)
-        result = self._run(x, y, m, mode=schedule, alpha=alpha, keep_outputs=bool(keep_outputs))
-        _checks.finite_or_raise("weights", self.w_hidden, hint="learning diverged; try a smaller alpha")
-        _checks.finite_or_raise("weights", self.w_output, hint="learning diverged; try a smaller alpha")
-        return result
+        with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is detected below, per network
+            result = self._run(x, y, m, mode=schedule, alpha=alpha, keep_outputs=bool(keep_outputs))
+        diverged = ~(np.isfinite(self.w_hidden).all(axis=(1, 2)) & np.isfinite(self.w_output).all(axis=(1, 2)))
+        if on_divergence == "raise" and diverged.any():
+            _checks.finite_or_raise("weights", self.w_hidden, hint="learning diverged; try a smaller alpha")
+            _checks.finite_or_raise("weights", self.w_output, hint="learning diverged; try a smaller alpha")
+        return result._replace(diverged=diverged)
 
     def _run(self, x, targets, mask, *, mode, alpha=0.0, keep_outputs=False):
         """The time loop: forward pass (Section 5's order), forward partials and errors (Appendix A).
@@ -627,7 +635,7 @@ class LSTM1997:
         self.w_hidden[...] = w_h.transpose(2, 0, 1)
         self.w_output[...] = w_o.transpose(2, 0, 1)
         outputs = None if outputs is None else np.ascontiguousarray(outputs.transpose(2, 0, 1))
-        return TrainResult(loss, np.ascontiguousarray(last_output.T), outputs)
+        return TrainResult(loss, np.ascontiguousarray(last_output.T), outputs, np.zeros(P, dtype=bool))
 
 
 def build(name: str, n_networks: int = 1, seed=0, **overrides) -> LSTM1997:

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: run out of budget: trials leave their chunk at different times.
 MIXED = ("import dataclasses, sys; import lstm_edu.experiments as E; "
          "E.EXPERIMENTS['mixed'] = dataclasses.replace(E.EXPERIMENTS['4-1'], name='mixed', stop='abs_test', "
-         "success_bound=0.35, check_every=10, check_size=10, test_size=40, eval_chunk=40)")
+         "success_bound=0.35, check_every=10, check_size=10, test_size=40, eval_chunk=40, curve_every=10)")
 
 
 def _mixed(monkeypatch):
@@ -84,11 +84,39 @@ def test_trials_stop_early_and_records_say_so(tmp_path, monkeypatch):
             assert r["sequences"] == 60
         assert r["test"]["n"] == 40
         assert r["code_version"].startswith("0.")
+        curve = r["curve"]["mean_loss"]  # one point per 10 sequences, the mean training error E
+        assert r["curve"]["every"] == 10 and len(curve) == r["sequences"] // 10
+        assert all(0 < e < 0.5 for e in curve)  # E = 1/2 (t - y)^2 with t, y in [0, 1]
     assert len({r["sequences"] for r in records}) >= 2  # trials left their chunk at different times
     assert any(r["success"] for r in records)
     assert not list((tmp_path / ".partial").rglob("*.npz"))  # no checkpoint left behind
     with pytest.raises(ValueError, match="budget must match the stored records"):
         E.run("mixed", n_trials=6, budget=70, out=tmp_path, batch=3, progress=False)
+
+
+def test_a_trial_that_blows_up_ends_as_a_failure_and_the_others_go_on(tmp_path, monkeypatch):
+    """A NaN put into trial 1's weights before its 5th update (as an overflow would) ends that trial as a
+    failure with ``diverged`` in its record; trials 0 and 2 train on exactly as they would alone."""
+    _mixed(monkeypatch)
+    calls = []
+    original = E.LSTM1997.train
+
+    def train(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5 and self.w_hidden.shape[0] == 3:
+            self.w_hidden[1, 0, 0] = np.nan
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(E.LSTM1997, "train", train)
+    records = [json.loads(p.read_text()) for p in E.run("mixed", n_trials=3, budget=30, out=tmp_path, batch=3,
+                                                        progress=False)]
+    assert not records[1]["success"] and records[1]["test"] is None
+    assert records[1]["milestones"]["diverged"] == records[1]["sequences"] == 5
+    for seed in (0, 2):
+        alone = E.run("mixed", n_trials=1, budget=30, seed=seed, out=tmp_path / "alone", progress=False)
+        mine, theirs = records[seed], json.loads(alone[0].read_text())
+        assert mine["sequences"] == theirs["sequences"] and "diverged" not in mine["milestones"]
+        np.testing.assert_allclose(mine["curve"]["mean_loss"], theirs["curve"]["mean_loss"], rtol=1e-12)
 
 
 def _strip(record):

@@ -345,6 +345,27 @@ def test_blow_up_raises_numerical_error():
             net.train(x, y, L.end_mask([5], 5), alpha=1e308)
 
 
+def test_blow_up_of_one_network_is_reported_and_the_others_learn_on():
+    """on_divergence="report": the diverged network is marked, its neighbours get their normal update."""
+    net = L.build("4-1", 3, seed=2)
+    wh, wo = net.w_hidden.copy(), net.w_output.copy()
+    wh[1], wo[1] = 0.0, 1.0
+    x = np.zeros((3, 5, 2))
+    x[1] = 1e3                      # huge inputs for network 1 only
+    y = np.ones((3, 5, 1))
+    alone = [L.LSTM1997.from_weights("4-1", wh[[p]], wo[[p]]) for p in (0, 2)]
+    net = L.LSTM1997.from_weights("4-1", wh, wo)
+    result = net.train(x, y, L.end_mask([5] * 3, 5), alpha=1e308, on_divergence="report")
+    assert result.diverged.tolist() == [False, True, False]
+    for p, single in zip((0, 2), alone):
+        with np.errstate(over="ignore", invalid="ignore"):
+            single.train(x[[p]], y[[p]], L.end_mask([5], 5), alpha=1e308, on_divergence="report")
+        np.testing.assert_allclose(net.w_hidden[p], single.w_hidden[0], rtol=1e-12)
+        assert np.isfinite(net.w_hidden[p]).all()
+    with pytest.raises(ValueError, match="on_divergence must be one of"):
+        net.train(x, y, L.end_mask([5] * 3, 5), on_divergence="ignore")
+
+
 def test_a_task_batch_mask_per_output_unit_is_accepted_when_it_is_per_step():
     """SequenceBatch masks are (P, T, n_out); the net takes them when all outputs agree, else refuses."""
     net = L.build("6a", 2, seed=3)
