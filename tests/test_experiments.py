@@ -50,6 +50,9 @@ def test_registry_holds_every_lstm_row_of_tables_1_to_9():
     assert E.EXPERIMENTS["2c-9"].params == {"q": 1000, "p": 50}
     assert E.EXPERIMENTS["3b-T1000-N1"].paper["ST2"] == 485080
     assert E.EXPERIMENTS["5-13"].n_seq == 13 and E.EXPERIMENTS["4-3"].stop_bound == 0.01
+    # default budgets: five times the paper's mean, two significant digits up, at least 50,000
+    assert [E.budget_for(n) for n in (31390, 5040, 853000, 39850)] == [160_000, 50_000, 4_300_000, 200_000]
+    assert E.EXPERIMENTS["6a"].budget == 160_000 and E.EXPERIMENTS["3b-T1000-N1"].budget == 2_500_000
 
 
 def test_a_trials_randomness_does_not_depend_on_its_chunk():
