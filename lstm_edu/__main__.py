@@ -17,6 +17,8 @@ COMMANDS = {
                      "to gradient descent and random weight guessing"),
     "bench": ("lstm_edu.bench", "time training of the adding-problem LSTM for P = 1, 32, 256, 1024 networks"),
     "run": ("lstm_edu.experiments", "run (or resume) the trials of one LSTM row of the paper's Tables 1-9"),
+    "summary": ("lstm_edu.reproduction", "the reproduction summary: every row of Tables 1-9, the paper's figures "
+                "beside ours from results/, and a status"),
 }
 
 
