@@ -115,13 +115,15 @@ def _fmt(value, digits=0) -> str:
 
 
 def table_rows(rows: list[dict]) -> list[list[str]]:
-    """Display rows (header first) for :func:`summary` output: row, trials, success, sequences, status."""
-    out = [["row", "task", "trials (paper)", "success % (paper)", "mean sequences (paper)",
+    """Display rows (header first) for :func:`summary` output: row, trials, budget (the cap per trial; the
+    default for rows not run), success, sequences, status."""
+    out = [["row", "task", "trials (paper)", "budget", "success % (paper)", "mean sequences (paper)",
             "range of sequences", "status"]]
     for r in rows:
         o, p = r["ours"], r["paper"]
         status = r["status"] + (" (partial)" if r["partial"] else "")
-        out.append([r["experiment"], r["description"], f"{o['trials']} ({p['trials']})",
+        budget = "/".join(_fmt(x) for x in o["budgets"]) or _fmt(r["default_budget"])
+        out.append([r["experiment"], r["description"], f"{o['trials']} ({p['trials']})", budget,
                     f"{_fmt(o['success_percent'])} ({_fmt(p['success_percent'])})",
                     f"{_fmt(o['sequences_mean'])} ({_fmt(p['sequences_mean'])})",
                     f"{_fmt(o['sequences_min'])}-{_fmt(o['sequences_max'])}" if o["successes"] else "-",
