@@ -57,6 +57,16 @@ def _mean(values):
     return float(np.mean(values)) if values else None
 
 
+def _wall_seconds(recs: list[dict]) -> float:
+    """Wall time the stored trials took: per chunk of trials trained together (``run.batch`` consecutive
+    seeds), the time when its last stored trial finished, summed over chunks."""
+    chunks = {}
+    for r in recs:
+        key = r["seed"] // r["run"]["batch"]
+        chunks[key] = max(chunks.get(key, 0.0), r["run"]["seconds"])
+    return float(sum(chunks.values()))
+
+
 def row_summary(name: str, out=RESULTS_DIR) -> dict:
     """Our figures for row ``name`` beside the paper's, and the row's status (see the module docstring).
 
@@ -65,7 +75,7 @@ def row_summary(name: str, out=RESULTS_DIR) -> dict:
     weights blew up), and the final test averaged over successful trials: ``test_wrong_mean`` (of
     ``test_n`` sequences; Experiment 1: of all training and test strings), ``test_mse_mean``,
     ``test_mean_abs_error_mean``, ``fraction_misclassified_mean`` (Experiment 3), ``st1_mean``
-    (Experiment 3's ST1).
+    (Experiment 3's ST1), ``wall_seconds`` (the run's wall time on the machine that made the records).
     """
     exp = experiment(name)
     recs = records(name, out)
@@ -86,6 +96,7 @@ def row_summary(name: str, out=RESULTS_DIR) -> dict:
         "fraction_misclassified_mean": _mean([t.get("fraction_misclassified") for t in tests]),
         "st1_mean": _mean([r["milestones"].get("ST1") for r in ok]),
         "code_versions": sorted({r["code_version"] for r in recs}),
+        "wall_seconds": _wall_seconds(recs),
     }
     paper_seq, paper_pct = paper_sequences(name), paper_success_percent(name)
     if not recs:

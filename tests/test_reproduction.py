@@ -17,7 +17,8 @@ def _write(out, name, outcomes):
             "experiment": name, "seed": seed, "success": success, "sequences": sequences, "budget": 160_000,
             "milestones": {} if success or sequences == 160_000 else {"diverged": sequences},
             "test": {"n": 2560, "wrong": 2 * seed, "mse": 0.01, "mean_abs_error": 0.05} if success else None,
-            "code_version": "0.1.0+gabc", "curve": {"every": 1000, "mean_loss": [0.4, 0.1]}})
+            "code_version": "0.1.0+gabc", "curve": {"every": 1000, "mean_loss": [0.4, 0.1]},
+            "run": {"batch": 2, "seconds": 10.0 * (seed + 1)}})
 
 
 def test_paper_figures_of_rows():
@@ -47,6 +48,7 @@ def test_figures_and_partial_rows(tmp_path):
     assert ours["successes"] == 2 and ours["success_percent"] == pytest.approx(200 / 3)
     assert (ours["sequences_mean"], ours["sequences_min"], ours["sequences_max"]) == (20000, 10000, 30000)
     assert ours["test_wrong_mean"] == 1 and ours["diverged"] == 1 and ours["budgets"] == [160_000]
+    assert ours["wall_seconds"] == 20 + 30  # chunks {0, 1} and {2}: the last finish of each
     assert R.row_summary("6b", tmp_path)["status"] == "not run"
 
 
