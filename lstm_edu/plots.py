@@ -68,3 +68,51 @@ def sequences_until_success(ax, names, out=RESULTS_DIR, *, labels=None):
 def comparison_table(names, out=RESULTS_DIR) -> Markdown:
     """Our figures beside the paper's for the rows ``names``, as a Markdown table for the page."""
     return Markdown(reproduction.markdown_table(reproduction.table_rows(reproduction.summary(out, names))))
+
+
+def sequences_against(ax, names, values, out=RESULTS_DIR, *, label=None):
+    """Sequences until success of the rows ``names`` against a task parameter ``values`` (one per row).
+
+    Every successful trial is a dot, our mean per row a line with squares, the paper's mean a dashed
+    line with crosses; rows without successful trials are left out of our line (and named in the
+    legend's note). For scaling claims such as Table 3's ("learning time grows slowly with the lag").
+    Returns ``ax``.
+    """
+    names, values = list(names), np.asarray(values, dtype=float)
+    if len(names) != values.size:
+        raise ValueError(f"values must hold one value per row ({len(names)}), got {values.size}")
+    means, missing = [], []
+    for i, (name, x) in enumerate(zip(names, values)):
+        seqs = np.array([r["sequences"] for r in reproduction.records(name, out) if r["success"]], dtype=float)
+        if seqs.size:
+            ax.scatter(np.full(seqs.size, x), seqs, s=10, color="tab:blue", alpha=0.4,
+                       label="one successful trial" if not means else None)
+            means.append((x, seqs.mean()))
+        else:
+            missing.append(name)
+    if means:
+        ax.plot(*np.array(means).T, "s-", color="tab:blue", label="our mean")
+    ax.plot(values, [reproduction.paper_sequences(n) for n in names], "x--", color="k", label="paper's mean")
+    if missing:
+        ax.plot([], [], " ", label="no successful trial yet: " + ", ".join(missing))
+    ax.set_yscale("log")
+    ax.set_xlabel(label or "task parameter")
+    ax.set_ylabel("training sequences until success")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def ours_vs_paper(name: str, out=RESULTS_DIR) -> str:
+    """One sentence comparing row ``name``'s stored trials with the paper (for computed prose)."""
+    s = reproduction.row_summary(name, out)
+    o, p = s["ours"], s["paper"]
+    if not o["trials"]:
+        return f"row {name}: no stored trials yet (the paper's mean: {p['sequences_mean']:,} sequences)."
+    text = f"row {name}: {o['successes']} of {o['trials']} trials successful (paper: {p['success_percent']:.0f}%)"
+    if o["successes"]:
+        text += (f", mean {o['sequences_mean']:,.0f} sequences until success, "
+                 f"{o['sequences_mean'] / p['sequences_mean']:.2f} times the paper's {p['sequences_mean']:,} "
+                 f"(range {o['sequences_min']:,} to {o['sequences_max']:,})")
+    budgets = "/".join(f"{b:,}" for b in o["budgets"])
+    partial = f", {o['trials']} of the paper's {p['trials']} trials" if s["partial"] else ""
+    return f"{text}; budget {budgets} sequences per trial{partial}; status: {s['status']}."
