@@ -116,3 +116,32 @@ def ours_vs_paper(name: str, out=RESULTS_DIR) -> str:
     budgets = "/".join(f"{b:,}" for b in o["budgets"])
     partial = f", {o['trials']} of the paper's {p['trials']} trials" if s["partial"] else ""
     return f"{text}; budget {budgets} sequences per trial{partial}; status: {s['status']}."
+
+
+def test_errors_table(names, out=RESULTS_DIR) -> Markdown:
+    """The final tests of the rows ``names`` beside the paper's, as a Markdown table for the page.
+
+    Over the successful trials of each row (the paper reports tests after success): sequences tested per
+    trial, wrong sequences (mean and largest), mean squared error and mean absolute error at the sequence
+    end (mean over trials, and the largest mean absolute error of a trial). The paper's figure is in
+    brackets where it gives one (``wrong_of_2560``, ``test_mse`` of the row's ``paper`` figures).
+    """
+    rows = [["row", "tested trials", "sequences per test", "wrong: mean (paper)", "wrong: most",
+             "MSE: mean (paper)", "mean abs. error: mean", "mean abs. error: largest"]]
+    for name in names:
+        paper = reproduction.row_summary(name, out)["paper"]
+        tests = [r["test"] for r in reproduction.records(name, out) if r["success"] and r.get("test")]
+
+        def stat(key, fn):
+            values = [t[key] for t in tests if t.get(key) is not None]
+            return fn(values) if values else None
+
+        def with_paper(value, key, digits):
+            text = reproduction._fmt(value, digits)
+            return text + (f" ({paper[key]:,})" if key in paper else "")
+
+        rows.append([name, str(len(tests)), reproduction._fmt(stat("n", max)),
+                     with_paper(stat("wrong", np.mean), "wrong_of_2560", 1), reproduction._fmt(stat("wrong", max)),
+                     with_paper(stat("mse", np.mean), "test_mse", 4), reproduction._fmt(stat("mean_abs_error", np.mean), 4),
+                     reproduction._fmt(stat("mean_abs_error", max), 4)])
+    return Markdown(reproduction.markdown_table(rows))

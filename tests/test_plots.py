@@ -44,3 +44,41 @@ def test_ours_vs_paper_sentence(tmp_path):
     assert "mean 30,000 sequences until success, 1.00 times the paper's 30,000 (range 15,000 to 45,000)" in text
     assert "budget 150,000" in text and "3 of the paper's 20 trials" in text and "fewer successes" in text
     assert plots.ours_vs_paper("2c-2", tmp_path).startswith("row 2c-2: no stored trials yet")
+
+
+def _write_tested(out, name, trials):
+    """Records of row ``name`` with final tests: ``trials`` = [(success, wrong, mse, mean_abs_error), ...]."""
+    for seed, (success, wrong, mse, mae) in enumerate(trials):
+        write_record(record_path(out, name, seed), {
+            "experiment": name, "seed": seed, "success": success, "sequences": 1000 + seed, "budget": 5000,
+            "milestones": {}, "code_version": "0.1.0+gabc",
+            "test": {"n": 2560, "wrong": wrong, "mse": mse, "mean_abs_error": mae},
+            "run": {"seconds": 10.0, "batch": 64, "finished": "2026-01-01T00:00:00+00:00"}})
+
+
+def _cells(table, name):
+    """The cells of row ``name`` of a Markdown table, keyed by the header."""
+    lines = table.data.splitlines()
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    row = next(line for line in lines[2:] if line.startswith(f"| {name} |"))
+    return dict(zip(header, (c.strip() for c in row.strip("|").split("|"))))
+
+
+def test_test_errors_table_averages_successful_trials_beside_the_paper(tmp_path):
+    # two successful trials and one failure, whose test must not count
+    _write_tested(tmp_path, "5-140", [(True, 2, 0.001, 0.02), (True, 7, 0.003, 0.03), (False, 900, 0.5, 0.6)])
+    cells = _cells(plots.test_errors_table(["5-140", "6a"], tmp_path), "5-140")
+    assert cells["tested trials"] == "2"
+    assert cells["sequences per test"] == "2,560"
+    assert cells["wrong: mean (paper)"] == "4.5 (139)"          # (2 + 7) / 2; Table 8: 139 of 2560
+    assert cells["wrong: most"] == "7"
+    assert cells["MSE: mean (paper)"] == "0.0020 (0.0223)"
+    assert cells["mean abs. error: mean"] == "0.0250"
+    assert cells["mean abs. error: largest"] == "0.0300"
+
+
+def test_test_errors_table_row_without_records_shows_dashes(tmp_path):
+    cells = _cells(plots.test_errors_table(["6a"], tmp_path), "6a")
+    assert cells["tested trials"] == "0"
+    assert cells["wrong: mean (paper)"] == "- (1)"                # Table 9: 1 of 2560
+    assert cells["MSE: mean (paper)"] == "-"                     # Table 9 gives no MSE
