@@ -478,8 +478,11 @@ class _Chunk:
         curve = {"every": exp.curve_every, "mean_loss": self.curves[p],
                  "measure": "mean over each interval of the training error E of a sequence (1/2 sum of "
                             "squared errors of all error steps and outputs)"}
+        weights = None
+        if self.net.n_weights <= MAX_STORED_WEIGHTS and not diverged:
+            weights = {"w_hidden": self.net.w_hidden[p].tolist(), "w_output": self.net.w_output[p].tolist()}
         return _record(exp, self.seeds[p], self.budget, self.n_seen, success, self.milestones[p], test,
-                       curve, len(self.chunk_seeds), self.seconds)
+                       curve, weights, len(self.chunk_seeds), self.seconds)
 
     def keep(self, rows: np.ndarray) -> None:
         """Keep only the trials ``rows`` (the others have finished)."""
@@ -496,7 +499,21 @@ class _Chunk:
                 self.window = self.window.select(rows)
 
 
-def _record(exp, seed, budget, sequences, success, milestones, test, curve, batch, seconds) -> dict:
+#: Records keep the trained weights of nets with at most this many weights (all but Experiment 2's large
+#: nets), so that a chapter can rebuild a trained net (:func:`trained_net`) and look inside it.
+MAX_STORED_WEIGHTS = 1000
+
+
+def trained_net(record: dict) -> LSTM1997:
+    """The trained network of a record (one network, P = 1), rebuilt from its stored final weights."""
+    if not record.get("weights"):
+        raise ValueError(f"record of {record['experiment']} trial {record['seed']} holds no weights (nets with "
+                         f"more than {MAX_STORED_WEIGHTS} weights, or diverged trials, are stored without)")
+    return LSTM1997.from_weights(config(record["row"]), np.array([record["weights"]["w_hidden"]]),
+                                 np.array([record["weights"]["w_output"]]))
+
+
+def _record(exp, seed, budget, sequences, success, milestones, test, curve, weights, batch, seconds) -> dict:
     """One trial's record.
 
     seed: the trial seed; experiment/table/row/description; configuration: the Table 10 architecture;
@@ -504,7 +521,9 @@ def _record(exp, seed, budget, sequences, success, milestones, test, curve, batc
     sequences: training sequences until the stopping rule held (or the budget); success: whether it held
     within the budget; milestones: e.g. ST1's sequence count (Experiment 3), how many full tests
     Experiment 2 ran, or ``diverged``: the sequence at which the weights blew up (the trial then failed);
-    curve: the learning curve (mean training error per ``every`` sequences); test: the final test (``n``, ``wrong``, ``mean_abs_error``, ``mse``,
+    curve: the learning curve (mean training error per ``every`` sequences); weights: the final weights
+    (``w_hidden``, ``w_output`` of :class:`~lstm_edu.lstm1997.LSTM1997`; None for nets with more than
+    :data:`MAX_STORED_WEIGHTS` weights); test: the final test (``n``, ``wrong``, ``mean_abs_error``, ``mse``,
     ``max_abs_error``; Experiment 1: wrong strings of all training and test strings); paper: the paper's
     figures for the row; code_version; run: timing (``seconds`` of the whole chunk so far, ``batch``,
     ``finished``), the only fields that differ between identical runs.
@@ -514,7 +533,8 @@ def _record(exp, seed, budget, sequences, success, milestones, test, curve, batc
         "method": "LSTM (1997), truncated gradient", "schedule": exp.schedule,
         "seed": int(seed), "configuration": dataclasses.asdict(config(exp.row)), "task": exp.params,
         "criteria": exp.criteria_record(), "budget": int(budget), "sequences": int(sequences),
-        "success": bool(success), "milestones": milestones, "test": test, "curve": curve, "paper": exp.paper,
+        "success": bool(success), "milestones": milestones, "test": test, "curve": curve, "weights": weights,
+        "paper": exp.paper,
         "note": exp.note, "code_version": code_version(),
         "run": {"seconds": round(seconds, 3), "batch": batch,
                 "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},

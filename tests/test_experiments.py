@@ -90,6 +90,13 @@ def test_trials_stop_early_and_records_say_so(tmp_path, monkeypatch):
         curve = r["curve"]["mean_loss"]  # one point per 10 sequences, the mean training error E
         assert r["curve"]["every"] == 10 and len(curve) == r["sequences"] // 10
         assert all(0 < e < 0.5 for e in curve)  # E = 1/2 (t - y)^2 with t, y in [0, 1]
+        net = E.trained_net(r)  # the stored weights give back the trained net: its final test again
+        task = E.EXPERIMENTS["mixed"].make(r["seed"])
+        test_gen = E.trial_streams(E.EXPERIMENTS["mixed"], r["seed"])[2]
+        for _ in range(r["milestones"].get("tests", 0)):  # periodic tests drew from the test stream first
+            task.test(10, test_gen)
+        again = E._public(E._evaluate(E.EXPERIMENTS["mixed"], net, 0, task, test_gen, 40))
+        assert again == r["test"]
     assert len({r["sequences"] for r in records}) >= 2  # trials left their chunk at different times
     assert any(r["success"] for r in records)
     assert not list((tmp_path / ".partial").rglob("*.npz"))  # no checkpoint left behind
