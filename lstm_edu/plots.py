@@ -145,3 +145,38 @@ def test_errors_table(names, out=RESULTS_DIR) -> Markdown:
                      with_paper(stat("mse", np.mean), "test_mse", 4), reproduction._fmt(stat("mean_abs_error", np.mean), 4),
                      reproduction._fmt(stat("mean_abs_error", max), 4)])
     return Markdown(reproduction.markdown_table(rows))
+
+
+def cell_activity(axes, net, batch, rows, names):
+    """What a trained net (P = 1) does on a few sequences: four panels, given as ``axes``.
+
+    Input gates, cell states s_c (the constant error carousels), output gates and outputs over time
+    (:meth:`~lstm_edu.lstm1997.LSTM1997.forward`) for the sequences ``rows`` of ``batch`` (a
+    :class:`~lstm_edu.tasks.SequenceBatch`), one line style per sequence (labelled by ``names``), one
+    colour per unit; stars mark the targets at the steps that have one. Returns the
+    :class:`~lstm_edu.lstm1997.Trace` (sequences in the order of ``rows``).
+    """
+    rows, names = [int(r) for r in rows], list(names)
+    if net.P != 1 or len(axes) != 4 or len(names) != len(rows):
+        raise ValueError(f"need one net (P = 1, got {net.P}), 4 axes (got {len(axes)}) and one name per row "
+                         f"({len(rows)} rows, {len(names)} names)")
+    trace = net.select([0] * len(rows)).forward(batch.x[rows])
+    styles = ("-", "--", ":", "-.")
+    panels = (("input_gate", "input gates"), ("cell_state", "cell states $s_c$"),
+              ("output_gate", "output gates"), ("outputs", "outputs"))
+    for ax, (field, title) in zip(axes, panels):
+        values = getattr(trace, field)
+        for k, (i, name) in enumerate(zip(rows, names)):
+            n = int(batch.lengths[i])
+            for u in range(values.shape[2]):
+                ax.plot(values[k, :n, u], ls=styles[k % len(styles)], color=f"C{u}", lw=1,
+                        label=name + (f", unit {u + 1}" if values.shape[2] > 1 else ""))
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("time step")
+    for k, i in enumerate(rows):
+        steps, units = np.nonzero(batch.target_mask[i])
+        axes[3].scatter(steps, batch.targets[i, steps, units], marker="*", s=90, color=[f"C{u}" for u in units],
+                        edgecolors="k", zorder=3, label="targets" if k == 0 else None)
+    axes[1].legend(fontsize=6)
+    axes[3].legend(fontsize=6)
+    return trace

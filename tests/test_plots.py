@@ -82,3 +82,22 @@ def test_test_errors_table_row_without_records_shows_dashes(tmp_path):
     assert cells["tested trials"] == "0"
     assert cells["wrong: mean (paper)"] == "- (1)"                # Table 9: 1 of 2560
     assert cells["MSE: mean (paper)"] == "-"                     # Table 9 gives no MSE
+
+
+def test_cell_activity_draws_the_nets_own_trace():
+    from lstm_edu.lstm1997 import build
+    from lstm_edu.tasks import noise_signal
+
+    net = build("3a", 1, seed=4)
+    batch = noise_signal.task_3a(4, 20, 3, np.random.default_rng(0))
+    fig, axes = plt.subplots(1, 4)
+    trace = plots.cell_activity(axes, net, batch, [2, 0], ["b", "a"])
+    direct = build("3a", 1, seed=4).forward(batch.x[[2]])
+    n = int(batch.lengths[2])
+    np.testing.assert_allclose(trace.cell_state[0, :n], direct.cell_state[0, :n])
+    first = axes[1].get_lines()[0]                       # sequence 2, cell 1
+    np.testing.assert_allclose(first.get_ydata(), direct.cell_state[0, :n, 0])
+    assert len(axes[1].get_lines()) == 2 * 3 and first.get_label() == "b, unit 1"
+    with pytest.raises(ValueError, match="one name per row"):
+        plots.cell_activity(axes, net, batch, [0], ["a", "b"])
+    plt.close(fig)
