@@ -45,6 +45,7 @@ import numpy as np
 from tqdm import tqdm
 
 from . import _checks, criteria
+from .abuse import PLATEAU_DROP
 from .lstm1997 import SCHEDULES, LSTM1997, build, config
 from .results import RESULTS_DIR, atomic_file, code_version, write_record
 from .tasks import SequenceBatch
@@ -70,7 +71,10 @@ class Experiment:
     sequences per periodic test; test_size: sequences of the final test. block: training sequences
     drawn per trial at a time; eval_chunk: test sequences generated and evaluated at a time.
     max_batch: most trials per chunk (memory). curve_every: sequences per point of the learning curve
-    stored in every record (the mean training error E of those sequences). schedule: when weights change (``"sequence"``: once per
+    stored in every record (the mean training error E of those sequences). construction_window: 0, or
+    sequential network construction (Section 4's remedy (1), Experiment 2a/2b): the memory cell is absent
+    until the mean training error of a window of this many sequences falls by less than
+    :data:`lstm_edu.abuse.PLATEAU_DROP` against the previous window (see :class:`_Chunk`). schedule: when weights change (``"sequence"``: once per
     sequence, the sum of all steps' contributions, Appendix A.1; ``"step"``: after every step; see
     :meth:`~lstm_edu.lstm1997.LSTM1997.train`; the two coincide where the error is given only at the end).
     params: task parameters for the record. paper: the paper's figures for this row. note: deviations
@@ -97,6 +101,7 @@ class Experiment:
     eval_chunk: int = 512
     max_batch: int = 1024
     curve_every: int = 1000
+    construction_window: int = 0
     schedule: str = "sequence"
     params: dict = dataclasses.field(default_factory=dict)
     paper: dict = dataclasses.field(default_factory=dict)
@@ -181,15 +186,18 @@ def _registry() -> dict:
         "abs_test", 18, budget_for(5040), success_bound=0.25, judge="all", check_every=100, check_size=2,
         test_size=2, block=16, curve_every=100, params={"p": p},
         paper={"success_percent": 100, "success_after": 5040, "budget": 5_000_000},
+        construction_window=100,
         note="Success: ABS(0.25) at every step; the paper's 10,000 random test sequences are draws from the "
-             "two sequences of the task, so both are tested. The paper adds the cell by sequential "
-             "construction once the error stops decreasing; here the cell is present from the start.")
+             "two sequences of the task, so both are tested. As in the paper, the memory cell and its input "
+             "gate are added once the error stops decreasing (sequential construction; milestone cell_added).")
     ex["2b"] = Experiment(
         "2b", 2, "2b", "no local regularities, p = 100 (Task 2b)",
         _same(lambda n, g: long_lag.no_local_regularities(n, p, g)),
         "abs_test", 18, budget_for(5680), success_bound=0.25, check_every=100, check_size=10_000, test_size=10_000,
-        block=16, curve_every=100, params={"p": p}, paper={"success_percent": 100, "success_after": 5680, "budget": 5_000_000},
-        note="The cell is present from the start (no sequential construction).")
+        block=16, curve_every=100, construction_window=100, params={"p": p},
+        paper={"success_percent": 100, "success_after": 5680, "budget": 5_000_000},
+        note="As in the paper, the memory cell and its input gate are added once the error stops decreasing "
+             "(sequential construction; milestone cell_added).")
     table3 = ((50, 50, 30000), (100, 100, 31000), (200, 200, 33000), (500, 500, 38000), (1000, 1000, 49000),
               (1000, 500, 49000), (1000, 200, 75000), (1000, 100, 135000), (1000, 50, 203000))
     for k, (q, pp, after) in enumerate(table3, start=1):
@@ -376,6 +384,41 @@ class _Chunk:
         self.curve_sum = np.zeros(len(seeds))
         self.n_seen = 0
         self.seconds = 0.0
+        if exp.construction_window:  # sequential construction: every net starts without its cell
+            P = len(seeds)
+            self.construction = {"added": np.zeros(P, dtype=bool), "window_sum": np.zeros(P),
+                                 "previous": np.full(P, np.inf), "w_hidden": self.net.w_hidden.copy(),
+                                 "w_output": self.net.w_output.copy()}
+            self._silence_cells()
+        else:
+            self.construction = None
+
+    def _silence_cells(self) -> None:
+        """Sequential construction: a net whose cell has not been added yet has all hidden weights (the
+        cell's and its gate's) and all weights from the cell to the outputs at 0. Its outputs then depend on
+        the inputs alone, exactly as without a cell, and no error reaches the cell (its outgoing weights
+        are 0); the zeros are restored after every update."""
+        absent = np.flatnonzero(~self.construction["added"])
+        if absent.size:
+            self.net.w_hidden[absent] = 0.0
+            self.net.w_output[np.ix_(absent, np.arange(self.net.cfg.n_out),
+                                     np.arange(self.net.M_out)[self.net._out_cells])] = 0.0
+
+    def _construct(self, loss: np.ndarray) -> None:
+        """Add the cell (with the weights drawn for it at the start) where the error stopped falling."""
+        c, window = self.construction, self.exp.construction_window
+        c["window_sum"] += loss
+        if self.n_seen % window == 0:
+            mean = c["window_sum"] / window
+            grow = ~c["added"] & (mean > (1 - PLATEAU_DROP) * c["previous"])
+            for p in np.flatnonzero(grow):
+                self.net.w_hidden[p] = c["w_hidden"][p]
+                cells = self.net._out_cells
+                self.net.w_output[p][:, cells] = c["w_output"][p][:, cells]
+                self.milestones[p]["cell_added"] = self.n_seen
+            c["added"] |= grow
+            c["previous"], c["window_sum"] = mean, np.zeros_like(mean)
+        self._silence_cells()
 
     # checkpoints ------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -386,6 +429,8 @@ class _Chunk:
         arrays = {"w_hidden": self.net.w_hidden, "w_output": self.net.w_output, "curve_sum": self.curve_sum}
         if self.window is not None:
             arrays.update({f"window_{k}": v for k, v in self.window.state().items()})
+        if self.construction is not None:
+            arrays.update({f"construction_{k}": v for k, v in self.construction.items()})
         with atomic_file(path) as fh:
             np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
 
@@ -398,6 +443,8 @@ class _Chunk:
         self.exp, self.budget, self.seeds = exp, meta["budget"], meta["seeds"]
         self.chunk_seeds, self.n_seen, self.seconds = meta["chunk"], meta["n_seen"], meta["seconds"]
         self.milestones, self.curves, self.curve_sum = meta["milestones"], meta["curves"], arrays["curve_sum"]
+        self.construction = ({k[13:]: v for k, v in arrays.items() if k.startswith("construction_")}
+                             if exp.construction_window else None)
         self.tasks = [exp.make(s) for s in self.seeds]
         self.net = LSTM1997.from_weights(config(exp.row), arrays["w_hidden"], arrays["w_output"])
         self.train, self.test_gens = [], []
@@ -421,6 +468,8 @@ class _Chunk:
                                 on_divergence="report")
         self.n_seen += 1
         self.curve_sum += result.loss
+        if self.construction is not None:
+            self._construct(result.loss)
         if self.n_seen % exp.curve_every == 0:
             for curve, total in zip(self.curves, self.curve_sum):
                 curve.append(float(total) / exp.curve_every)
@@ -493,6 +542,8 @@ class _Chunk:
         self.milestones = [self.milestones[i] for i in rows]
         self.curves = [self.curves[i] for i in rows]
         self.curve_sum = self.curve_sum[rows]
+        if self.construction is not None:
+            self.construction = {k: v[rows] for k, v in self.construction.items()}
         if len(rows):
             self.net = self.net.select(rows)
             if self.window is not None:

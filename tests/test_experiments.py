@@ -195,3 +195,37 @@ def test_bad_options_get_clear_errors(tmp_path, capsys):
     assert cli.main(["run", "6a", "--budget", "-5", "--out", str(tmp_path)]) == 2
     assert "budget must be an integer >= 1, got -5" in capsys.readouterr().err
     assert not any(tmp_path.rglob("*.json"))
+
+
+def test_sequential_construction_trains_without_the_cell_until_the_error_stops_falling(tmp_path):
+    """Experiment 2a: before its cell is added a net learns exactly like a net with no cell (n_blocks=0);
+    the cell arrives with the weights drawn for it at the start, once a window's error fell by < 5%."""
+    from lstm_edu.lstm1997 import LSTM1997, config
+    import dataclasses
+    exp = dataclasses.replace(E.experiment("2a"), construction_window=20)  # shorter windows: a fast test
+    chunk = E._Chunk(exp, [0, 1], 10_000)
+    start_h, start_o = chunk.construction["w_hidden"].copy(), chunk.construction["w_output"].copy()
+    cells = np.arange(chunk.net.M_out)[chunk.net._out_cells]
+    no_cell = config("2a", n_blocks=0)
+    bare = LSTM1997.from_weights(no_cell, np.zeros((2, 0, 101)),
+                                 np.delete(chunk.net.w_output, cells, axis=2))
+    twin = [E._TrainStream(chunk.tasks[i], E.trial_streams(exp, i)[1], exp.block) for i in range(2)]
+    n = 0
+    while not chunk.construction["added"].any():
+        chunk.step()
+        x, y, m, _ = E._assemble(twin)
+        bare.train(x, y, m, alpha=chunk.net.cfg.alpha)
+        n += 1
+        assert n < 5000
+        if not chunk.construction["added"].any():
+            np.testing.assert_allclose(np.delete(chunk.net.w_output, cells, axis=2), bare.w_output, atol=1e-12)
+            assert not chunk.net.w_hidden.any() and not chunk.net.w_output[:, :, cells].any()
+    assert n % exp.construction_window == 0 and n >= 2 * exp.construction_window
+    p = int(np.flatnonzero(chunk.construction["added"])[0])
+    assert chunk.milestones[p]["cell_added"] == n
+    np.testing.assert_array_equal(chunk.net.w_hidden[p], start_h[p])
+    np.testing.assert_array_equal(chunk.net.w_output[p][:, cells], start_o[p][:, cells])
+    chunk.save(tmp_path / "c.npz")  # the construction state survives a checkpoint
+    again = E._Chunk.load(exp, tmp_path / "c.npz")
+    for key, value in chunk.construction.items():
+        np.testing.assert_array_equal(again.construction[key], value)
