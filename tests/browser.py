@@ -68,7 +68,8 @@ def check_page(b, url: str, timeout_ms: int = 30_000) -> tuple[list[str], dict]:
     """Visit ``url``; return the problems found and a few facts about the page.
 
     Problems: page errors and console errors (but the allowed one), failed requests, HTTP errors,
-    images that did not load, widgets that did not render, math that MathJax did not typeset.
+    images that did not load, widgets that did not render, math that MathJax did not typeset, Markdown
+    tables printed by a cell but shown as a paragraph of pipes.
     """
     problems: list[str] = []
     page = b.new_page(viewport={"width": 1280, "height": 900})
@@ -106,6 +107,10 @@ def check_page(b, url: str, timeout_ms: int = 30_000) -> tuple[list[str], dict]:
         broken = page.evaluate("""() => Array.from(document.images)
             .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.currentSrc || i.src)""")
         problems.extend(f"image did not load: {src}" for src in broken)
+        raw_tables = page.evaluate("""() => Array.from(document.querySelectorAll('article p'))
+            .map(p => p.innerText).filter(t => /\\|\\s*[-\u2014\u2013:]+\\s*\\|/.test(t))
+            .map(t => t.slice(0, 80))""")
+        problems.extend(f"Markdown table shown as text, not rendered: {t!r}" for t in raw_tables)
         facts = {"widgets": n_widgets, "math": n_math, "sliders": sliders,
                  "images": page.evaluate("() => document.images.length"),
                  "title": page.title()}

@@ -33,15 +33,19 @@ def test_page_renders_cleanly(served, page):
 
 @pytest.mark.browser
 def test_a_failing_page_is_detected(served, tmp_path):
-    """The checker itself: a page with a broken image, a failed script and a thrown error is caught."""
+    """The checker itself: a page with a broken image, a failed script, a thrown error and a Markdown table
+    left as text is caught (a rendered table is not)."""
     base, b = served
     bad = HTML / "_test_broken_page.html"
-    bad.write_text('<html><head><title>x</title></head><body><img src="missing.png">'
+    bad.write_text('<html><head><meta charset="utf-8"><title>x</title></head><body><img src="missing.png">'
                    '<script src="https://cdn.example.invalid/x.js"></script>'
-                   '<script>throw new Error("boom")</script></body></html>')
+                   '<script>throw new Error("boom")</script><article>'
+                   '<p>| row | status |\n|\u2014|\u2014|\n| 6a | reproduced |</p>'
+                   '<table><tr><td>| fine |</td></tr></table></article></body></html>')
     try:
         problems, _ = browser.check_page(b, base + bad.name)
     finally:
         bad.unlink()
     text = "\n".join(problems)
     assert "missing.png" in text and "boom" in text and "example.invalid" in text, text
+    assert text.count("Markdown table shown as text") == 1 and "| row | status |" in text, text
