@@ -174,11 +174,14 @@ def _registry() -> dict:
         ex[name] = Experiment(
             name, 1, name, "embedded Reber grammar, next-symbol prediction (Experiment 1)", _reber_task,
             "reber", 30, budget_for(after), success_bound=None, check_every=500, test_size=0, block=64, curve_every=500,
-            params={"n_train": 256, "n_test": 256, "pairs": 3},
+            schedule="step", params={"n_train": 256, "n_test": 256, "pairs": 3},
             paper={"success_percent": pct, "success_after": after},
             note="Success is tested every check_every sequences on all distinct training and test strings "
                  "(test: n distinct strings, wrong = strings with a wrong prediction); each pair of sets "
-                 "serves 10 consecutive trial seeds.")
+                 "serves 10 consecutive trial seeds. Weights change after every step (schedule 'step'): "
+                 "Appendix A.1 speaks of how 'to efficiently update the system at time t' and of the "
+                 "'update complexity per time step', and Section 5 of on-line learning; with an error at "
+                 "every step the two schedules differ, and per-step updates succeed markedly more often here.")
     p = 100
     ex["2a"] = Experiment(
         "2a", 2, "2a", "noise-free sequences with long time lags, p = 100 (Task 2a)",

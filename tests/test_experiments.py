@@ -229,3 +229,24 @@ def test_sequential_construction_trains_without_the_cell_until_the_error_stops_f
     again = E._Chunk.load(exp, tmp_path / "c.npz")
     for key, value in chunk.construction.items():
         np.testing.assert_array_equal(again.construction[key], value)
+
+
+def test_experiment_1_changes_the_weights_after_every_step():
+    """Rows 1-x train with schedule "step" (Appendix A.1: the system is updated at every time t): one step of
+    the runner equals LSTM1997.train(schedule="step") on the trial's first training string, not "sequence"."""
+    exp = E.experiment("1-5")
+    assert all(E.experiment(f"1-{k}").schedule == "step" for k in range(1, 6))
+    chunk = E._Chunk(exp, [7], 100)
+    start_h, start_o = chunk.net.w_hidden.copy(), chunk.net.w_output.copy()
+    replica = E._TrainStream(exp.make(7), E.trial_streams(exp, 7)[1], exp.block)
+    x, y, m = (a[None] for a in replica.next())
+    chunk.step()
+    nets = {}
+    for schedule in ("step", "sequence"):
+        nets[schedule] = E.LSTM1997.from_weights(chunk.net.cfg, start_h, start_o)
+        nets[schedule].train(x, y, m, schedule=schedule)
+    assert np.allclose(chunk.net.w_hidden, nets["step"].w_hidden, rtol=0, atol=1e-12)
+    assert np.allclose(chunk.net.w_output, nets["step"].w_output, rtol=0, atol=1e-12)
+    assert not np.allclose(chunk.net.w_hidden, nets["sequence"].w_hidden, rtol=0, atol=1e-6)
+    record = chunk.finish(0, False)
+    assert record["schedule"] == "step" and "every step" in record["note"]
