@@ -46,14 +46,16 @@ def sequences_until_success(ax, names, out=RESULTS_DIR, *, labels=None):
     """
     names = list(names)
     labels = names if labels is None else list(labels)
+    labelled = False  # the legend entries go with the first row that has a successful trial
     for i, name in enumerate(names):
         recs = reproduction.records(name, out)
         seqs = np.array([r["sequences"] for r in recs if r["success"]], dtype=float)
         if seqs.size:
             jitter = np.linspace(-0.15, 0.15, seqs.size)
             ax.scatter(i + jitter, seqs, s=12, color="tab:blue", alpha=0.7,
-                       label="one successful trial" if i == 0 else None)
-            ax.hlines(seqs.mean(), i - 0.3, i + 0.3, color="tab:blue", lw=2, label="our mean" if i == 0 else None)
+                       label=None if labelled else "one successful trial")
+            ax.hlines(seqs.mean(), i - 0.3, i + 0.3, color="tab:blue", lw=2, label=None if labelled else "our mean")
+            labelled = True
         ax.scatter([i], [reproduction.paper_sequences(name)], marker="x", s=60, color="k", zorder=3,
                    label="paper's mean" if i == 0 else None)
         failed = sum(not r["success"] for r in recs)

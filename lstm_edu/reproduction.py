@@ -128,13 +128,13 @@ def _fmt(value, digits=0) -> str:
 def table_rows(rows: list[dict]) -> list[list[str]]:
     """Display rows (header first) for :func:`summary` output: row, trials, budget (the cap per trial; the
     default for rows not run), success, sequences, status."""
-    out = [["row", "task", "trials (paper)", "budget", "success % (paper)", "mean sequences (paper)",
+    out = [["row", "trials (paper)", "budget", "success % (paper)", "mean sequences (paper)",
             "range of sequences", "status"]]
     for r in rows:
         o, p = r["ours"], r["paper"]
         status = r["status"] + (" (partial)" if r["partial"] else "")
         budget = "/".join(_fmt(x) for x in o["budgets"]) or _fmt(r["default_budget"])
-        out.append([r["experiment"], r["description"], f"{o['trials']} ({p['trials']})", budget,
+        out.append([r["experiment"], f"{o['trials']} ({p['trials']})", budget,
                     f"{_fmt(o['success_percent'])} ({_fmt(p['success_percent'])})",
                     f"{_fmt(o['sequences_mean'])} ({_fmt(p['sequences_mean'])})",
                     f"{_fmt(o['sequences_min'])}-{_fmt(o['sequences_max'])}" if o["successes"] else "-",
@@ -164,9 +164,8 @@ def main(args) -> int:
         return 0
     table = table_rows(rows)
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    skip = {1}  # the task description makes the text table too wide
     for row in table:
-        print("  ".join(c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)) if i not in skip).rstrip())
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
     counts = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
     print("; ".join(f"{n} {s}" for s, n in counts.items()))
     return 0
