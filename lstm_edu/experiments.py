@@ -396,16 +396,23 @@ class _Chunk:
         else:
             self.construction = None
 
+    def _absent(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sequential construction: the weights of the cells not added yet, as (P, H, M) and (P, n_out, M_out)
+        bool arrays: every hidden weight (the cell's and its gate's) and the weights from the cell to the
+        outputs of the nets whose cell is absent."""
+        absent = ~self.construction["added"]
+        hidden = np.broadcast_to(absent[:, None, None], self.net.w_hidden.shape)
+        output = np.zeros(self.net.w_output.shape, dtype=bool)
+        output[:, :, self.net._out_cells] = absent[:, None, None]
+        return hidden, output
+
     def _silence_cells(self) -> None:
-        """Sequential construction: a net whose cell has not been added yet has all hidden weights (the
-        cell's and its gate's) and all weights from the cell to the outputs at 0. Its outputs then depend on
-        the inputs alone, exactly as without a cell, and no error reaches the cell (its outgoing weights
-        are 0); the zeros are restored after every update."""
-        absent = np.flatnonzero(~self.construction["added"])
-        if absent.size:
-            self.net.w_hidden[absent] = 0.0
-            self.net.w_output[np.ix_(absent, np.arange(self.net.cfg.n_out),
-                                     np.arange(self.net.M_out)[self.net._out_cells])] = 0.0
+        """A net whose cell has not been added yet has the cell's weights (:meth:`_absent`) at 0, and
+        :meth:`LSTM1997.train` keeps them there (``frozen``), within a sequence too. Its outputs then depend
+        on the inputs alone, exactly as without a cell, in either weight-update schedule."""
+        hidden, output = self._absent()
+        self.net.w_hidden[hidden] = 0.0
+        self.net.w_output[output] = 0.0
 
     def _construct(self, loss: np.ndarray) -> None:
         """Add the cell (with the weights drawn for it at the start) where the error stopped falling."""
@@ -421,7 +428,6 @@ class _Chunk:
                 self.milestones[p]["cell_added"] = self.n_seen
             c["added"] |= grow
             c["previous"], c["window_sum"] = mean, np.zeros_like(mean)
-        self._silence_cells()
 
     # checkpoints ------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -468,7 +474,8 @@ class _Chunk:
         exp = self.exp
         x, y, m, lengths = _assemble(self.train)
         result = self.net.train(x, y, m, schedule=exp.schedule, keep_outputs=exp.judge == "all",
-                                on_divergence="report")
+                                on_divergence="report",
+                                frozen=self._absent() if self.construction is not None else None)
         self.n_seen += 1
         self.curve_sum += result.loss
         if self.construction is not None:

@@ -467,7 +467,7 @@ class LSTM1997:
         return self._run(x, y, m, mode="gradient")
 
     def train(self, inputs, targets, target_mask, *, schedule: str = "sequence", alpha: float | None = None,
-              keep_outputs: bool = False, on_divergence: str = "raise") -> TrainResult:
+              keep_outputs: bool = False, on_divergence: str = "raise", frozen=None) -> TrainResult:
         """On-line learning on one sequence per network: ``w <- w - alpha dE/dw`` (truncated gradient).
 
         ``schedule="sequence"`` (the book's default) sums the contributions of all time steps and changes
@@ -481,20 +481,34 @@ class LSTM1997:
         ``on_divergence="raise"`` (default) that raises :class:`~lstm_edu._checks.NumericalError`; with
         ``"report"`` the update of the other networks stands and ``result.diverged`` marks the diverged
         ones (the experiment runner ends those trials as failures and goes on with the rest).
+
+        ``frozen``: ``None``, or a pair of bool arrays shaped like ``w_hidden`` (P, H, M) and ``w_output``
+        (P, n_out, M_out), True where a weight of a network must not change in this call (in either
+        schedule). Sequential network construction (Section 4, remedy 1) uses it: a net whose cell is not
+        yet added keeps the cell's weights at exactly 0, within the sequence too.
         """
         x, y, m = self._check_sequence(inputs, targets, target_mask)
         _checks.choice("schedule", schedule, SCHEDULES)
         _checks.choice("on_divergence", on_divergence, ("raise", "report"))
         alpha = self.cfg.alpha if alpha is None else _checks.positive_float("alpha", alpha)
+        rate_h, rate_o = alpha * self.mask_hidden[:, :, None], alpha * self.mask_output[:, :, None]
+        if frozen is not None:
+            if not isinstance(frozen, (tuple, list)) or len(frozen) != 2:
+                raise ValueError("frozen must be None or a pair (hidden (P, H, M), output (P, n_out, M_out)) of "
+                                 f"bool arrays, got {type(frozen).__name__}")
+            f_h = _checks.array("frozen[0]", frozen[0], shape=self.w_hidden.shape, dtype=bool)
+            f_o = _checks.array("frozen[1]", frozen[1], shape=self.w_output.shape, dtype=bool)
+            rate_h = rate_h * ~f_h.transpose(1, 2, 0)
+            rate_o = rate_o * ~f_o.transpose(1, 2, 0)
         with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is detected below, per network
-            result = self._run(x, y, m, mode=schedule, alpha=alpha, keep_outputs=bool(keep_outputs))
+            result = self._run(x, y, m, mode=schedule, rates=(rate_h, rate_o), keep_outputs=bool(keep_outputs))
         diverged = ~(np.isfinite(self.w_hidden).all(axis=(1, 2)) & np.isfinite(self.w_output).all(axis=(1, 2)))
         if on_divergence == "raise" and diverged.any():
             _checks.finite_or_raise("weights", self.w_hidden, hint="learning diverged; try a smaller alpha")
             _checks.finite_or_raise("weights", self.w_output, hint="learning diverged; try a smaller alpha")
         return result._replace(diverged=diverged)
 
-    def _run(self, x, targets, mask, *, mode, alpha=0.0, keep_outputs=False):
+    def _run(self, x, targets, mask, *, mode, rates=None, keep_outputs=False):
         """The time loop: forward pass (Section 5's order), forward partials and errors (Appendix A).
 
         Notation of Appendix A: ``y_src[m]`` are the sources y_m of the hidden units, ``dS[0, j, v, m]`` =
@@ -551,9 +565,8 @@ class LSTM1997:
             outputs = np.zeros((T, K, P)) if keep_outputs else None
             error_steps = mask.any(axis=0)
             output_steps = error_steps | keep_outputs   # outputs are needed only where they are used
-            if apply_each_step:
-                step_h = alpha * self.mask_hidden[:, :, None]
-                step_o = alpha * self.mask_output[:, :, None]
+            if learn and mode != "gradient":
+                step_h, step_o = rates  # alpha times the weights that may change, (H, M, 1 or P), (K, M_out, 1 or P)
 
         for t in range(T):
             # (1) inputs of this step
@@ -630,8 +643,8 @@ class LSTM1997:
             return loss, Gradient(-(acc_h * self.mask_hidden[:, :, None]).transpose(2, 0, 1),
                                   -(acc_o * self.mask_output[:, :, None]).transpose(2, 0, 1))
         if mode == "sequence":  # the change alpha sum_t (-dE/dw), applied to the working copies (P last)
-            w_h += np.multiply(acc_h, alpha * self.mask_hidden[:, :, None], out=acc_h)
-            w_o += (alpha * self.mask_output[:, :, None]) * acc_o
+            w_h += np.multiply(acc_h, step_h, out=acc_h)
+            w_o += step_o * acc_o
         self.w_hidden[...] = w_h.transpose(2, 0, 1)
         self.w_output[...] = w_o.transpose(2, 0, 1)
         outputs = None if outputs is None else np.ascontiguousarray(outputs.transpose(2, 0, 1))

@@ -197,12 +197,14 @@ def test_bad_options_get_clear_errors(tmp_path, capsys):
     assert not any(tmp_path.rglob("*.json"))
 
 
-def test_sequential_construction_trains_without_the_cell_until_the_error_stops_falling(tmp_path):
-    """Experiment 2a: before its cell is added a net learns exactly like a net with no cell (n_blocks=0);
+@pytest.mark.parametrize("schedule", ["sequence", "step"])
+def test_sequential_construction_trains_without_the_cell_until_the_error_stops_falling(tmp_path, schedule):
+    """Experiment 2a: before its cell is added a net learns exactly like a net with no cell (n_blocks=0), in
+    either weight-update schedule (with "step" the absent cell must stay silent within the sequence too);
     the cell arrives with the weights drawn for it at the start, once a window's error fell by < 5%."""
     from lstm_edu.lstm1997 import LSTM1997, config
     import dataclasses
-    exp = dataclasses.replace(E.experiment("2a"), construction_window=20)  # shorter windows: a fast test
+    exp = dataclasses.replace(E.experiment("2a"), construction_window=20, schedule=schedule)  # a fast test
     chunk = E._Chunk(exp, [0, 1], 10_000)
     start_h, start_o = chunk.construction["w_hidden"].copy(), chunk.construction["w_output"].copy()
     cells = np.arange(chunk.net.M_out)[chunk.net._out_cells]
@@ -214,7 +216,7 @@ def test_sequential_construction_trains_without_the_cell_until_the_error_stops_f
     while not chunk.construction["added"].any():
         chunk.step()
         x, y, m, _ = E._assemble(twin)
-        bare.train(x, y, m, alpha=chunk.net.cfg.alpha)
+        bare.train(x, y, m, alpha=chunk.net.cfg.alpha, schedule=schedule)
         n += 1
         assert n < 5000
         if not chunk.construction["added"].any():

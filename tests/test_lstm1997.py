@@ -225,6 +225,37 @@ def test_weights_the_architecture_lacks_stay_zero(schedule):
     assert net.n_weights == 276 and np.count_nonzero(net.w_hidden) + np.count_nonzero(net.w_output) == 2 * 276
 
 
+@pytest.mark.parametrize("schedule", L.SCHEDULES)
+def test_frozen_weights_do_not_change_and_the_others_learn_as_without_freezing(schedule):
+    """``frozen`` holds chosen weights of chosen networks fixed (in "step" within the sequence too): frozen
+    at 0, the weights from a cell to the outputs silence that cell, and every other weight of that net then
+    changes exactly as in a net whose cell has no outgoing weights to learn."""
+    net = L.build("6a", 3, seed=4)
+    x, y, m = random_problem(net, 9, 5, True)
+    cell = net._out_cells.start          # the first cell's column in w_output
+    frozen_h = np.zeros(net.w_hidden.shape, dtype=bool)
+    frozen_o = np.zeros(net.w_output.shape, dtype=bool)
+    frozen_h[1, :2, :] = True            # network 1: two hidden units' incoming weights
+    frozen_o[1, :, cell] = True          # and the first cell's outgoing weights
+    net.w_output[1, :, cell] = 0.0
+    free = net.select([0, 1, 2])
+    before_h, before_o = net.w_hidden.copy(), net.w_output.copy()
+    net.train(x, y, m, schedule=schedule, frozen=(frozen_h, frozen_o))
+    free.train(x, y, m, schedule=schedule)
+    np.testing.assert_array_equal(net.w_hidden[frozen_h], before_h[frozen_h])
+    np.testing.assert_array_equal(net.w_output[frozen_o], before_o[frozen_o])
+    assert np.all(net.w_output[1, :, cell] == 0.0)
+    for p in (0, 2):                     # networks without frozen weights learn as usual
+        np.testing.assert_allclose(net.w_hidden[p], free.w_hidden[p], rtol=0, atol=1e-14)
+        np.testing.assert_allclose(net.w_output[p], free.w_output[p], rtol=0, atol=1e-14)
+    moved = ~frozen_h[1] & (net.mask_hidden > 0)
+    assert np.abs(net.w_hidden[1][moved] - before_h[1][moved]).min() > 0  # the rest of network 1 learned
+    with pytest.raises(ValueError, match=r"frozen\[1\] must have shape"):
+        net.train(x, y, m, frozen=(frozen_h, frozen_o[:, :, :2]))
+    with pytest.raises(ValueError, match="frozen must be None or a pair"):
+        net.train(x, y, m, frozen=frozen_h)
+
+
 def test_on_line_training_reduces_the_error():
     """A tiny memory task: report at the last step the sign of the first input (lag 3)."""
     gen = np.random.default_rng(0)
