@@ -127,3 +127,7 @@ class CellSquashing:
 SQUASH_1997 = CellSquashing("g=4f-2, h=2f-1", G_1997, H_1997)
 #: g logistic in [0, 1], h identity: Experiments 2a and 2b (Section 5.2).
 SQUASH_LOGISTIC_IDENTITY = CellSquashing("g=f, h=identity", LOGISTIC, None)
+#: The ranges Table 10's caption gives instead ("h1 is logistic sigmoid in [-2, 2]", "g2 in [-1, 1]"):
+#: g = 2 f - 1 in [-1, 1], h = 4 f - 2 in [-2, 2]. The text and the appendix contradict it; the book
+#: follows the text and uses this pair only to measure what the contradiction changes (Experiment 1).
+SQUASH_CAPTION = CellSquashing("g=2f-1, h=4f-2 (Table 10's caption)", H_1997, G_1997)

@@ -5,16 +5,19 @@
 :data:`EXPERIMENTS` holds one :class:`Experiment` per LSTM row of Tables 1-9: its task (``lstm_edu.tasks``),
 its architecture (a row of Table 10, :func:`lstm_edu.lstm1997.config`), its stopping and success rules
 (:mod:`lstm_edu.criteria`, Table 11), the paper's trial count and the paper's figures for comparison.
+:data:`VARIANTS` holds rows run once more with one thing changed where the paper is silent or contradicts
+itself (row 1-5: update schedule, ranges of g and h, distinct training strings, target coding).
 
 How a run works
 ---------------
 - Trial ``i`` has the seed ``S + i``. Its randomness depends only on (experiment, trial seed): three
   independent streams (initial weights, training sequences, test sequences) are spawned from
-  ``SeedSequence([trial seed, crc32(experiment)])``; the initial weights of every trial are drawn for that
-  trial alone. Training sequences are drawn in blocks of :attr:`Experiment.block` per trial.
+  ``SeedSequence([trial seed, crc32(experiment)])`` (a variant uses its base row's name); the initial
+  weights of every trial are drawn for that trial alone. Training sequences are drawn in blocks of :attr:`Experiment.block` per trial.
 - Trials are trained together in *chunks* of ``--batch`` trials (the trial axis P of
   :class:`~lstm_edu.lstm1997.LSTM1997`), each network on its own sequence, one weight update per sequence
-  (``schedule="sequence"``, Appendix A.1). A trial that stops (criterion met or budget spent) is tested,
+  (``schedule="sequence"``, Appendix A.1) or after every step where the row says so (Experiment 1,
+  ``schedule="step"``). A trial that stops (criterion met or budget spent) is tested,
   its record is written at once (:func:`lstm_edu.results.write_record`) and it leaves the chunk.
 - Resuming: a trial whose record exists is never run again. A chunk in progress is checkpointed
   atomically (``<out>/.partial/lstm1997/<experiment>/``) every ``--checkpoint-seconds`` and whenever a trial
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import json
 import sys
 import time
@@ -46,7 +50,7 @@ from tqdm import tqdm
 
 from . import _checks, criteria
 from .abuse import PLATEAU_DROP
-from .lstm1997 import SCHEDULES, LSTM1997, build, config
+from .lstm1997 import SCHEDULES, LSTM1997, config
 from .results import RESULTS_DIR, atomic_file, code_version, write_record
 from .tasks import SequenceBatch
 from .tasks import adding as adding_task
@@ -78,7 +82,9 @@ class Experiment:
     sequence, the sum of all steps' contributions, Appendix A.1; ``"step"``: after every step; see
     :meth:`~lstm_edu.lstm1997.LSTM1997.train`; the two coincide where the error is given only at the end).
     params: task parameters for the record. paper: the paper's figures for this row. note: deviations
-    from the paper and choices where it is silent.
+    from the paper and choices where it is silent. overrides: changes to the Table 10 architecture
+    (:func:`~lstm_edu.lstm1997.config`), for the variants of :data:`VARIANTS`. base: for a variant, the row
+    whose trial streams it shares (same initial weights and training draws per trial seed).
     """
 
     name: str
@@ -106,6 +112,8 @@ class Experiment:
     params: dict = dataclasses.field(default_factory=dict)
     paper: dict = dataclasses.field(default_factory=dict)
     note: str = ""
+    overrides: dict = dataclasses.field(default_factory=dict)
+    base: str = ""
 
     def __post_init__(self):
         _checks.choice("stop", self.stop, STOP_RULES)
@@ -137,11 +145,11 @@ class Task:
 
 
 # ------------------------------------------------------------------------------------------- registry
-def _reber_task(trial_seed: int) -> Task:
+def _reber_task(trial_seed: int, distinct: bool = False, targets: str = "next") -> Task:
     # Section 5.1: 3 random training/test-set pairs, 10 trials each; trial seeds 10k .. 10k+9 share pair k.
     strings_train, strings_test = reber.training_and_test_strings(
-        np.random.SeedSequence([trial_seed // 10, zlib.crc32(b"reber-sets")]))
-    train_set, _ = reber.encode(strings_train)
+        np.random.SeedSequence([trial_seed // 10, zlib.crc32(b"reber-sets")]), distinct=distinct)
+    train_set, _ = reber.encode(strings_train, targets=targets)
     evaluation = sorted(set(strings_train) | set(strings_test))
     fixed, possible = reber.encode(evaluation)
 
@@ -259,15 +267,39 @@ def _registry() -> dict:
 EXPERIMENTS = _registry()
 
 
+def _variants() -> dict:
+    """Row 1-5 (Experiment 1) once more for each place where the paper leaves room or contradicts itself,
+    one change at a time, with the row's trial seeds (the Reber chapter's discussion)."""
+    base = EXPERIMENTS["1-5"]
+    changes = {
+        "1-5_sequence": ("weights change once per string (the sum of all steps' contributions) instead of "
+                         "after every step", {"schedule": "sequence"}),
+        "1-5_caption": ("the ranges of Table 10's caption, g in [-1, 1] and h in [-2, 2], instead of the "
+                        "text's g in [-2, 2] and h in [-1, 1]", {"overrides": {"squashing": "caption"}}),
+        "1-5_distinct": ("256 distinct training strings (the test set excludes all of them)",
+                         {"make": functools.partial(_reber_task, distinct=True)}),
+        "1-5_possible": ("targets 1 for every possible next symbol instead of the one-hot next symbol (not the "
+                         "paper's task)", {"make": functools.partial(_reber_task, targets="possible")}),
+    }
+    return {name: dataclasses.replace(base, name=name, base="1-5", description=f"{base.description}; {what}",
+                                      note=f"Variant of row 1-5: {what}. {base.note}", **fields)
+            for name, (what, fields) in changes.items()}
+
+
+#: Variants of LSTM rows (``python -m lstm_edu run NAME`` runs them too; records under results/lstm1997/NAME).
+VARIANTS = _variants()
+
+
 def experiment(name: str) -> Experiment:
-    """The registered experiment ``name`` (see :data:`EXPERIMENTS`)."""
-    return EXPERIMENTS[_checks.choice("experiment", name, tuple(EXPERIMENTS))]
+    """The registered experiment ``name``: a row of :data:`EXPERIMENTS` or a variant of :data:`VARIANTS`."""
+    known = {**EXPERIMENTS, **VARIANTS}
+    return known[_checks.choice("experiment", name, tuple(known))]
 
 
 # ------------------------------------------------------------------------------------- per-trial state
 def trial_streams(exp: Experiment, trial_seed: int) -> tuple:
     """Independent Generators (initial weights, training data, test data) of one trial."""
-    root = np.random.SeedSequence([int(trial_seed), zlib.crc32(exp.name.encode())])
+    root = np.random.SeedSequence([int(trial_seed), zlib.crc32((exp.base or exp.name).encode())])
     return tuple(np.random.default_rng(s) for s in root.spawn(3))
 
 
@@ -373,8 +405,8 @@ class _Chunk:
         self.seeds, self.chunk_seeds = list(seeds), list(seeds)
         self.tasks = [exp.make(s) for s in seeds]
         streams = [trial_streams(exp, s) for s in seeds]
-        cfg = config(exp.row)
-        nets = [build(exp.row, 1, seed=st[0]) for st in streams]
+        cfg = config(exp.row, **exp.overrides)
+        nets = [LSTM1997(cfg, 1, seed=st[0]) for st in streams]
         self.net = LSTM1997.from_weights(cfg, np.concatenate([n.w_hidden for n in nets]),
                                          np.concatenate([n.w_output for n in nets]))
         self.train = [_TrainStream(t, st[1], exp.block) for t, st in zip(self.tasks, streams)]
@@ -455,7 +487,7 @@ class _Chunk:
         self.construction = ({k[13:]: v for k, v in arrays.items() if k.startswith("construction_")}
                              if exp.construction_window else None)
         self.tasks = [exp.make(s) for s in self.seeds]
-        self.net = LSTM1997.from_weights(config(exp.row), arrays["w_hidden"], arrays["w_output"])
+        self.net = LSTM1997.from_weights(config(exp.row, **exp.overrides), arrays["w_hidden"], arrays["w_output"])
         self.train, self.test_gens = [], []
         for task, s, tr, te in zip(self.tasks, self.seeds, meta["train"], meta["test"]):
             _, train_gen, test_gen = trial_streams(exp, s)
@@ -570,7 +602,8 @@ def trained_net(record: dict) -> LSTM1997:
     if not record.get("weights"):
         raise ValueError(f"record of {record['experiment']} trial {record['seed']} holds no weights (nets with "
                          f"more than {MAX_STORED_WEIGHTS} weights, or diverged trials, are stored without)")
-    return LSTM1997.from_weights(config(record["row"]), np.array([record["weights"]["w_hidden"]]),
+    cfg = config(record["row"], **record.get("overrides", {}))
+    return LSTM1997.from_weights(cfg, np.array([record["weights"]["w_hidden"]]),
                                  np.array([record["weights"]["w_output"]]))
 
 
@@ -592,7 +625,8 @@ def _record(exp, seed, budget, sequences, success, milestones, test, curve, weig
     return {
         "experiment": exp.name, "table": exp.table, "row": exp.row, "description": exp.description,
         "method": "LSTM (1997), truncated gradient", "schedule": exp.schedule,
-        "seed": int(seed), "configuration": dataclasses.asdict(config(exp.row)), "task": exp.params,
+        "seed": int(seed), "configuration": dataclasses.asdict(config(exp.row, **exp.overrides)),
+        **({"overrides": exp.overrides} if exp.overrides else {}), "task": exp.params,
         "criteria": exp.criteria_record(), "budget": int(budget), "sequences": int(sequences),
         "success": bool(success), "milestones": milestones, "test": test, "curve": curve, "weights": weights,
         "paper": exp.paper,
@@ -674,7 +708,8 @@ def run(name: str, n_trials: int | None = None, budget: int | None = None, seed:
 # ------------------------------------------------------------------------------------- command line
 def add_arguments(parser) -> None:
     parser.add_argument("experiment", help="a row of Tables 1-9 (" + ", ".join(EXPERIMENTS)
-                        + "), or 'all': every row in this order, each with its defaults")
+                        + "), a variant of a row (" + ", ".join(VARIANTS)
+                        + "), or 'all': every row (not the variants) in this order, each with its defaults")
     parser.add_argument("--trials", type=int, default=None, help="number of trials (default: the paper's)")
     parser.add_argument("--budget", type=int, default=None,
                         help="most training sequences per trial (default: the experiment's; stored in every record)")

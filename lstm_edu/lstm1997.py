@@ -48,7 +48,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _checks
-from .activations import LOGISTIC, SQUASH_1997, SQUASH_LOGISTIC_IDENTITY, tanh_affine_and_prime
+from .activations import LOGISTIC, SQUASH_1997, SQUASH_CAPTION, SQUASH_LOGISTIC_IDENTITY, tanh_affine_and_prime
 
 #: Bias variants of Table 10: which units have a bias weight.
 BIAS_VARIANTS = ("ga", "b1", "all", "none")
@@ -57,6 +57,9 @@ BIAS_VARIANTS = ("ga", "b1", "all", "none")
 CONNECTIVITIES = ("F", "B")
 #: Weight-update schedules of :meth:`LSTM1997.train`.
 SCHEDULES = ("sequence", "step")
+#: The cells' (g, h) by :attr:`LSTMConfig.squashing`: the text's ranges (all experiments but 2a/2b), the
+#: logistic g and identity h of 2a/2b, and the swapped ranges of Table 10's caption.
+SQUASHINGS = {"1997": SQUASH_1997, "logistic-identity": SQUASH_LOGISTIC_IDENTITY, "caption": SQUASH_CAPTION}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +76,8 @@ class LSTMConfig:
     output_gate_bias, input_gate_bias: initial gate bias per block (tuple of floats) or ``None`` for
         random like the other weights (Table 10's "r").
     output_gate: ``False`` for Experiments 2a/2b, whose cells have no output gate.
-    squashing: ``"1997"`` (g in [-2, 2], h in [-1, 1]) or ``"logistic-identity"`` (2a/2b: g = f, h = x).
+    squashing: ``"1997"`` (g in [-2, 2], h in [-1, 1]), ``"logistic-identity"`` (2a/2b: g = f, h = x) or
+        ``"caption"`` (the ranges of Table 10's caption, g in [-1, 1], h in [-2, 2]; see :data:`SQUASHINGS`).
     init_range: initial weights uniform in ``[-init_range, init_range]``.
     alpha: learning rate.
     paper_weights: the weight count Table 10 prints (``None`` for an overridden architecture).
@@ -103,7 +107,7 @@ class LSTMConfig:
         _checks.positive_int("n_out", self.n_out)
         _checks.choice("connectivity", self.connectivity, CONNECTIVITIES)
         _checks.choice("bias", self.bias, BIAS_VARIANTS)
-        _checks.choice("squashing", self.squashing, ("1997", "logistic-identity"))
+        _checks.choice("squashing", self.squashing, tuple(SQUASHINGS))
         _checks.positive_float("init_range", self.init_range, allow_zero=True)
         _checks.positive_float("alpha", self.alpha)
         for gate in ("output_gate_bias", "input_gate_bias"):
@@ -311,7 +315,7 @@ class LSTM1997:
         self._rec = slice(cfg.n_in, cfg.n_in + len(recurrent))     # hidden activations of step t-1 in y_src
         self._out_cells = slice(cfg.n_in if cfg.connectivity == "B" else 0,
                                 (cfg.n_in if cfg.connectivity == "B" else 0) + C)  # cells in y_out_src
-        self._squash = SQUASH_1997 if cfg.squashing == "1997" else SQUASH_LOGISTIC_IDENTITY
+        self._squash = SQUASHINGS[cfg.squashing]
         # every hidden unit squashes with offset + scale tanh(net/2): g for the cells, f for the gates
         self._offset = np.array([self._squash.g[0]] * C + [LOGISTIC[0]] * (self.H - C))[:, None]
         self._scale = np.array([self._squash.g[1]] * C + [LOGISTIC[1]] * (self.H - C))[:, None]
@@ -660,8 +664,8 @@ def reference_loss(net: LSTM1997, inputs, targets, target_mask, *, truncate: boo
     """An independent autograd reference: ``(loss (P,), dE/dw_hidden (P, H, M), dE/dw_output (P, K, M_out))``.
 
     Written directly from the paper's equations with ``autograd.numpy`` (per unit type, logistic as
-    ``1 / (1 + exp(-x))``, g and h as ``2 tanh(x/2)`` and ``tanh(x/2)``), sharing no code with
-    :meth:`LSTM1997._run`. With ``truncate=True`` the previous step's hidden activations enter the net
+    ``1 / (1 + exp(-x))``, g and h as ``2 tanh(x/2)`` and ``tanh(x/2)``, swapped for ``squashing="caption"``),
+    sharing no code with :meth:`LSTM1997._run`. With ``truncate=True`` the previous step's hidden activations enter the net
     inputs through ``autograd.tracer.getval`` (stop-gradient): autograd then differentiates exactly the
     truncated graph of Appendix A. ``truncate=False`` gives the full gradient (backpropagation through
     time through the whole graph), used to measure what the truncation changes and to train with it.
@@ -695,9 +699,11 @@ def reference_loss(net: LSTM1997, inputs, targets, target_mask, *, truncate: boo
             src = anp.concatenate([x[:, t], prev_in] + ([anp.ones((P, 1))] if has_bias else []), axis=1)
             gate_in = sigmoid(anp.einsum("pjm,pm->pj", w_in, src))
             net_c = anp.einsum("pcm,pm->pc", w_cell, src)
-            squashed_in = 2.0 * anp.tanh(0.5 * net_c) if cfg.squashing == "1997" else sigmoid(net_c)
+            squashed_in = {"1997": 2.0 * anp.tanh(0.5 * net_c), "caption": anp.tanh(0.5 * net_c),
+                           "logistic-identity": sigmoid(net_c)}[cfg.squashing]
             state = state + anp.repeat(gate_in, S, axis=1) * squashed_in
-            squashed_out = anp.tanh(0.5 * state) if cfg.squashing == "1997" else state  # = 2 f(s) - 1
+            squashed_out = {"1997": anp.tanh(0.5 * state), "caption": 2.0 * anp.tanh(0.5 * state),
+                            "logistic-identity": state}[cfg.squashing]  # 2 f(s) - 1, 4 f(s) - 2, s
             if cfg.output_gate:
                 gate_out = sigmoid(anp.einsum("pjm,pm->pj", w_out, src))
                 cell_out = anp.repeat(gate_out, S, axis=1) * squashed_out

@@ -252,3 +252,31 @@ def test_experiment_1_changes_the_weights_after_every_step():
     assert not np.allclose(chunk.net.w_hidden, nets["sequence"].w_hidden, rtol=0, atol=1e-6)
     record = chunk.finish(0, False)
     assert record["schedule"] == "step" and "every step" in record["note"]
+
+
+def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
+    """Each variant differs from row 1-5 in the one thing its name says; the trial seeds give the same
+    initial weights and (with the same training set) the same training strings as the row itself."""
+    from lstm_edu.tasks import reber
+    row = E.experiment("1-5")
+    assert set(E.VARIANTS) == {"1-5_sequence", "1-5_caption", "1-5_distinct", "1-5_possible"}
+    assert not set(E.VARIANTS) & set(E.EXPERIMENTS)  # the summary and 'run all' cover the paper's rows only
+    chunks = {name: E._Chunk(E.experiment(name), [12, 25], 100) for name in ["1-5", *E.VARIANTS]}
+    for name, chunk in chunks.items():
+        np.testing.assert_array_equal(chunk.net.w_hidden, chunks["1-5"].net.w_hidden)
+        np.testing.assert_array_equal(chunk.net.w_output, chunks["1-5"].net.w_output)
+    assert E.experiment("1-5_sequence").schedule == "sequence" and row.schedule == "step"
+    assert chunks["1-5_caption"].net.cfg.squashing == "caption" and chunks["1-5"].net.cfg.squashing == "1997"
+    same = [np.array_equal(a, b) for a, b in zip(chunks["1-5"].train[0].next(), chunks["1-5_caption"].train[0].next())]
+    assert all(same)
+    base, possible = chunks["1-5"].train[1].next(), chunks["1-5_possible"].train[1].next()
+    np.testing.assert_array_equal(base[0], possible[0])                  # the same strings ...
+    assert np.all(possible[1][base[1] == 1] == 1) and possible[1].sum() > base[1].sum()  # ... more targets
+    strings = reber.training_and_test_strings(np.random.SeedSequence([1, 5]), distinct=True)
+    assert len(set(strings[0])) == len(strings[0]) == 256 and not set(strings[0]) & set(strings[1])
+    # a variant's record names its change and rebuilds its own net
+    chunk = chunks["1-5_caption"]
+    record = chunk.finish(0, False)
+    assert record["overrides"] == {"squashing": "caption"} and "caption" in record["description"]
+    assert record["configuration"]["squashing"] == "caption" and "overrides" not in chunks["1-5"].finish(0, False)
+    assert E.trained_net(record).cfg.squashing == "caption"

@@ -88,6 +88,21 @@ def test_forward_follows_the_equations():
     np.testing.assert_allclose(tr.input_gate[:, 0], 1 / (1 + np.exp(-net_in0)), atol=1e-15)
 
 
+def test_caption_squashing_swaps_the_ranges_of_g_and_h():
+    """squashing="caption": g = 2 f - 1 in [-1, 1] and h = 4 f - 2 in [-2, 2], as Table 10's caption says."""
+    net = L.build("1-5", 2, seed=3, squashing="caption")
+    net.w_hidden *= 20.0                  # drive cell inputs and states far into saturation
+    x, _, _ = random_problem(net, 30, 1, True)
+    tr = net.forward(x)
+    net_c = np.einsum("pcm,pm->pc", net.cell_weights[:, :, :7], x[:, 0]) + net.cell_weights[:, :, -1]
+    np.testing.assert_allclose(tr.cell_input[:, 0], 2 / (1 + np.exp(-net_c)) - 1, atol=1e-14)
+    h = 4 / (1 + np.exp(-tr.cell_state)) - 2
+    np.testing.assert_allclose(tr.cell_output, np.repeat(tr.output_gate, net.S, axis=2) * h, atol=1e-14)
+    assert np.abs(tr.cell_input).max() <= 1 and 1.5 < np.abs(h).max() <= 2
+    with pytest.raises(ValueError, match="squashing must be one of"):
+        L.config("1-5", squashing="tanh")
+
+
 def test_no_output_gate_and_identity_h_in_2a():
     net = L.build("2a", 1, seed=0, n_in=5, n_out=5)
     x = np.eye(5)[None, [0, 1, 2, 3, 0]]
@@ -132,6 +147,7 @@ FAMILIES = [
     ("2a", {"n_in": 6, "n_out": 6}),                # B, no output gate, g logistic, h identity
     ("2c-1", {"n_in": 5}),                          # F, no biases at all
     ("6b", {"block_size": 3, "n_blocks": 2}),       # F, S=3
+    ("1-5", {"squashing": "caption"}),              # g in [-1, 1], h in [-2, 2] (Table 10's caption)
 ]
 
 

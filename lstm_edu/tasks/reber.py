@@ -89,12 +89,24 @@ def possible_next(string: str) -> np.ndarray:
     return out
 
 
-def training_and_test_strings(seed, n_train: int = 256, n_test: int = 256) -> tuple[list[str], list[str]]:
-    """A random training set and a disjoint random test set of embedded Reber strings (Section 5.1)."""
+def training_and_test_strings(seed, n_train: int = 256, n_test: int = 256,
+                              distinct: bool = False) -> tuple[list[str], list[str]]:
+    """A random training set and a disjoint random test set of embedded Reber strings (Section 5.1).
+
+    The paper draws both sets at random and keeps training strings out of the test set; it does not say
+    whether a set may repeat a string. By default strings are drawn independently (short strings then
+    repeat); ``distinct=True`` draws until ``n_train`` different training strings are found.
+    """
     gen = _checks.rng(seed)
     n_train = _checks.positive_int("n_train", n_train)
     n_test = _checks.positive_int("n_test", n_test)
-    train = [embedded_reber_string(gen) for _ in range(n_train)]
+    if distinct:
+        unique = {}
+        while len(unique) < n_train:
+            unique.setdefault(embedded_reber_string(gen), None)
+        train = list(unique)
+    else:
+        train = [embedded_reber_string(gen) for _ in range(n_train)]
     seen, test = set(train), []
     while len(test) < n_test:
         string = embedded_reber_string(gen)
@@ -103,14 +115,17 @@ def training_and_test_strings(seed, n_train: int = 256, n_test: int = 256) -> tu
     return train, test
 
 
-def encode(strings, T_max: int | None = None) -> tuple[SequenceBatch, np.ndarray]:
+def encode(strings, T_max: int | None = None, targets: str = "next") -> tuple[SequenceBatch, np.ndarray]:
     """Next-symbol prediction data for ``strings``: ``(SequenceBatch, possible (P, T_max, 7) bool)``.
 
     Inputs are the symbols ``0 .. L-2`` of each string, targets the one-hot symbols ``1 .. L-1`` with a
     target at every step of the string (every output unit), ``lengths = L - 1``; ``labels`` are 0 for the
     T-embedding and 1 for the P-embedding. ``possible`` marks the symbols allowed after each prefix
     (:func:`possible_next`). ``T_max`` pads to a common length (default: the longest string).
+    ``targets="possible"`` sets the target of every allowed next symbol to 1 instead (not the paper's
+    task, which predicts the next symbol; used to measure how much the one-hot target's noise costs).
     """
+    _checks.choice("targets", targets, ("next", "possible"))
     strings = list(strings)
     if not strings:
         raise ValueError("strings must hold at least one embedded Reber string")
@@ -125,7 +140,7 @@ def encode(strings, T_max: int | None = None) -> tuple[SequenceBatch, np.ndarray
         codes[p, :len(s)] = [SYMBOLS.index(c) for c in s]
         possible[p, :len(s) - 1] = ok
     x = one_hot(codes[:, :-1], lengths, len(SYMBOLS))
-    targets = one_hot(codes[:, 1:], lengths, len(SYMBOLS))
+    y = one_hot(codes[:, 1:], lengths, len(SYMBOLS)) if targets == "next" else possible.astype(float)
     mask = np.repeat((np.arange(T_max)[None, :] < lengths[:, None])[:, :, None], len(SYMBOLS), axis=2)
     labels = np.array([0 if s[1] == "T" else 1 for s in strings])
-    return SequenceBatch(x, targets, mask, lengths, labels), possible
+    return SequenceBatch(x, y, mask, lengths, labels), possible
