@@ -6,7 +6,8 @@
 its architecture (a row of Table 10, :func:`lstm_edu.lstm1997.config`), its stopping and success rules
 (:mod:`lstm_edu.criteria`, Table 11), the paper's trial count and the paper's figures for comparison.
 :data:`VARIANTS` holds rows run once more with one thing changed where the paper is silent or contradicts
-itself (row 1-5: update schedule, ranges of g and h, distinct training strings, target coding).
+itself (row 1-5: update schedule, ranges of g and h, distinct training strings, target coding; rows 1-1
+to 1-4: ranges of g and h).
 
 How a run works
 ---------------
@@ -269,7 +270,8 @@ EXPERIMENTS = _registry()
 
 def _variants() -> dict:
     """Row 1-5 (Experiment 1) once more for each place where the paper leaves room or contradicts itself,
-    one change at a time, with the row's trial seeds (the Reber chapter's discussion)."""
+    one change at a time, with the row's trial seeds (the Reber chapter's discussion); and rows 1-1 to 1-4
+    with the ranges of g and h of Table 10's caption."""
     base = EXPERIMENTS["1-5"]
     changes = {
         "1-5_sequence": ("weights change once per string (the sum of all steps' contributions) instead of "
@@ -281,9 +283,16 @@ def _variants() -> dict:
         "1-5_possible": ("targets 1 for every possible next symbol instead of the one-hot next symbol (not the "
                          "paper's task)", {"make": functools.partial(_reber_task, targets="possible")}),
     }
-    return {name: dataclasses.replace(base, name=name, base="1-5", description=f"{base.description}; {what}",
-                                      note=f"Variant of row 1-5: {what}. {base.note}", **fields)
-            for name, (what, fields) in changes.items()}
+    variants = {name: dataclasses.replace(base, name=name, base="1-5", description=f"{base.description}; {what}",
+                                          note=f"Variant of row 1-5: {what}. {base.note}", **fields)
+                for name, (what, fields) in changes.items()}
+    what, fields = changes["1-5_caption"]
+    for row in ("1-1", "1-2", "1-3", "1-4"):  # the caption's ranges on the other rows of Table 1 too
+        exp = EXPERIMENTS[row]
+        variants[f"{row}_caption"] = dataclasses.replace(
+            exp, name=f"{row}_caption", base=row, description=f"{exp.description}; {what}",
+            note=f"Variant of row {row}: {what}. {exp.note}", **fields)
+    return variants
 
 
 #: Variants of LSTM rows (``python -m lstm_edu run NAME`` runs them too; records under results/lstm1997/NAME).

@@ -259,9 +259,14 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     initial weights and (with the same training set) the same training strings as the row itself."""
     from lstm_edu.tasks import reber
     row = E.experiment("1-5")
-    assert set(E.VARIANTS) == {"1-5_sequence", "1-5_caption", "1-5_distinct", "1-5_possible"}
+    assert set(E.VARIANTS) == {"1-5_sequence", "1-5_caption", "1-5_distinct", "1-5_possible",
+                               "1-1_caption", "1-2_caption", "1-3_caption", "1-4_caption"}
+    for k in range(1, 5):  # the caption's ranges on every row of Table 1, with that row's own trials
+        variant = E.experiment(f"1-{k}_caption")
+        assert variant.base == variant.row == f"1-{k}" and variant.overrides == {"squashing": "caption"}
+        assert variant.budget == E.experiment(f"1-{k}").budget
     assert not set(E.VARIANTS) & set(E.EXPERIMENTS)  # the summary and 'run all' cover the paper's rows only
-    chunks = {name: E._Chunk(E.experiment(name), [12, 25], 100) for name in ["1-5", *E.VARIANTS]}
+    chunks = {name: E._Chunk(E.experiment(name), [12, 25], 100) for name in ["1-5", *E.VARIANTS] if "1-5" in name}
     for name, chunk in chunks.items():
         np.testing.assert_array_equal(chunk.net.w_hidden, chunks["1-5"].net.w_hidden)
         np.testing.assert_array_equal(chunk.net.w_output, chunks["1-5"].net.w_output)
