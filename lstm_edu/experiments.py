@@ -7,7 +7,7 @@ its architecture (a row of Table 10, :func:`lstm_edu.lstm1997.config`), its stop
 (:mod:`lstm_edu.criteria`, Table 11), the paper's trial count and the paper's figures for comparison.
 :data:`VARIANTS` holds rows run once more with one thing changed where the paper is silent or contradicts
 itself (row 1-5: update schedule, ranges of g and h, distinct training strings, target coding; rows 1-1
-to 1-4: ranges of g and h).
+to 1-4 and 2c-1: ranges of g and h).
 
 How a run works
 ---------------
@@ -271,7 +271,7 @@ EXPERIMENTS = _registry()
 def _variants() -> dict:
     """Row 1-5 (Experiment 1) once more for each place where the paper leaves room or contradicts itself,
     one change at a time, with the row's trial seeds (the Reber chapter's discussion); and rows 1-1 to 1-4
-    with the ranges of g and h of Table 10's caption."""
+    and 2c-1 (Experiment 2's fastest row) with the ranges of g and h of Table 10's caption."""
     base = EXPERIMENTS["1-5"]
     changes = {
         "1-5_sequence": ("weights change once per string (the sum of all steps' contributions) instead of "
@@ -287,7 +287,7 @@ def _variants() -> dict:
                                           note=f"Variant of row 1-5: {what}. {base.note}", **fields)
                 for name, (what, fields) in changes.items()}
     what, fields = changes["1-5_caption"]
-    for row in ("1-1", "1-2", "1-3", "1-4"):  # the caption's ranges on the other rows of Table 1 too
+    for row in ("1-1", "1-2", "1-3", "1-4", "2c-1"):  # the caption's ranges on other rows too
         exp = EXPERIMENTS[row]
         variants[f"{row}_caption"] = dataclasses.replace(
             exp, name=f"{row}_caption", base=row, description=f"{exp.description}; {what}",

@@ -260,11 +260,11 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     from lstm_edu.tasks import reber
     row = E.experiment("1-5")
     assert set(E.VARIANTS) == {"1-5_sequence", "1-5_caption", "1-5_distinct", "1-5_possible",
-                               "1-1_caption", "1-2_caption", "1-3_caption", "1-4_caption"}
-    for k in range(1, 5):  # the caption's ranges on every row of Table 1, with that row's own trials
-        variant = E.experiment(f"1-{k}_caption")
-        assert variant.base == variant.row == f"1-{k}" and variant.overrides == {"squashing": "caption"}
-        assert variant.budget == E.experiment(f"1-{k}").budget
+                               "1-1_caption", "1-2_caption", "1-3_caption", "1-4_caption", "2c-1_caption"}
+    for name in ("1-1", "1-2", "1-3", "1-4", "2c-1"):  # the caption's ranges on other rows, with their trials
+        variant = E.experiment(f"{name}_caption")
+        assert variant.base == variant.row == name and variant.overrides == {"squashing": "caption"}
+        assert variant.budget == E.experiment(name).budget and variant.stop == E.experiment(name).stop
     assert not set(E.VARIANTS) & set(E.EXPERIMENTS)  # the summary and 'run all' cover the paper's rows only
     chunks = {name: E._Chunk(E.experiment(name), [12, 25], 100) for name in ["1-5", *E.VARIANTS] if "1-5" in name}
     for name, chunk in chunks.items():
