@@ -14,7 +14,8 @@ How a run works
 - Trial ``i`` has the seed ``S + i``. Its randomness depends only on (experiment, trial seed): three
   independent streams (initial weights, training sequences, test sequences) are spawned from
   ``SeedSequence([trial seed, crc32(experiment)])`` (a variant uses its base row's name); the initial
-  weights of every trial are drawn for that trial alone. Training sequences are drawn in blocks of :attr:`Experiment.block` per trial.
+  weights of every trial are drawn for that trial alone. Training sequences are drawn in blocks of
+  :attr:`Experiment.block` per trial.
 - Trials are trained together in *chunks* of ``--batch`` trials (the trial axis P of
   :class:`~lstm_edu.lstm1997.LSTM1997`), each network on its own sequence, one weight update per sequence
   (``schedule="sequence"``, Appendix A.1) or after every step where the row says so (Experiment 1,
