@@ -665,10 +665,11 @@ def reference_loss(net: LSTM1997, inputs, targets, target_mask, *, truncate: boo
 
     Written directly from the paper's equations with ``autograd.numpy`` (per unit type, logistic as
     ``1 / (1 + exp(-x))``, g and h as ``2 tanh(x/2)`` and ``tanh(x/2)``, swapped for ``squashing="caption"``),
-    sharing no code with :meth:`LSTM1997._run`. With ``truncate=True`` the previous step's hidden activations enter the net
-    inputs through ``autograd.tracer.getval`` (stop-gradient): autograd then differentiates exactly the
-    truncated graph of Appendix A. ``truncate=False`` gives the full gradient (backpropagation through
-    time through the whole graph), used to measure what the truncation changes and to train with it.
+    sharing no code with :meth:`LSTM1997._run`. With ``truncate=True`` the previous step's hidden
+    activations enter the net inputs through ``autograd.tracer.getval`` (stop-gradient): autograd then
+    differentiates exactly the truncated graph of Appendix A. ``truncate=False`` gives the full gradient
+    (backpropagation through time through the whole graph), used to measure what the truncation changes
+    and to train with it.
     The ``P`` networks are independent, so the gradient of the summed loss holds each network's own
     gradient. Meant for checks and short sequences (it stores the whole graph).
     """
