@@ -566,8 +566,9 @@ class _Chunk:
             stop = crit["st2"]
         return stop
 
-    def finish(self, p: int, success: bool, diverged: bool = False) -> dict:
-        """The record of trial ``p`` after its final test (none if its weights have blown up)."""
+    def finish(self, p: int, success: bool, diverged: bool = False, version: str | None = None) -> dict:
+        """The record of trial ``p`` after its final test (none if its weights have blown up); ``version``:
+        the code version the run started with (default: the working tree's now)."""
         exp = self.exp
         test = None
         if diverged:
@@ -583,7 +584,8 @@ class _Chunk:
         if self.net.n_weights <= MAX_STORED_WEIGHTS and not diverged:
             weights = {"w_hidden": self.net.w_hidden[p].tolist(), "w_output": self.net.w_output[p].tolist()}
         return _record(exp, self.seeds[p], self.budget, self.n_seen, success, self.milestones[p], test,
-                       curve, weights, len(self.chunk_seeds), self.seconds)
+                       curve, weights, len(self.chunk_seeds), self.seconds,
+                       code_version() if version is None else version)
 
     def keep(self, rows: np.ndarray) -> None:
         """Keep only the trials ``rows`` (the others have finished)."""
@@ -617,7 +619,8 @@ def trained_net(record: dict) -> LSTM1997:
                                  np.array([record["weights"]["w_output"]]))
 
 
-def _record(exp, seed, budget, sequences, success, milestones, test, curve, weights, batch, seconds) -> dict:
+def _record(exp, seed, budget, sequences, success, milestones, test, curve, weights, batch, seconds,
+            version) -> dict:
     """One trial's record.
 
     seed: the trial seed; experiment/table/row/description; configuration: the Table 10 architecture;
@@ -629,8 +632,9 @@ def _record(exp, seed, budget, sequences, success, milestones, test, curve, weig
     (``w_hidden``, ``w_output`` of :class:`~lstm_edu.lstm1997.LSTM1997`; None for nets with more than
     :data:`MAX_STORED_WEIGHTS` weights); test: the final test (``n``, ``wrong``, ``mean_abs_error``, ``mse``,
     ``max_abs_error``; Experiment 1: wrong strings of all training and test strings); paper: the paper's
-    figures for the row; code_version; run: timing (``seconds`` of the whole chunk so far, ``batch``,
-    ``finished``), the only fields that differ between identical runs.
+    figures for the row; code_version (``version``: the run's, taken at its start); run: timing
+    (``seconds`` of the whole chunk so far, ``batch``, ``finished``), the only fields that differ between
+    identical runs.
     """
     return {
         "experiment": exp.name, "table": exp.table, "row": exp.row, "description": exp.description,
@@ -640,7 +644,7 @@ def _record(exp, seed, budget, sequences, success, milestones, test, curve, weig
         "criteria": exp.criteria_record(), "budget": int(budget), "sequences": int(sequences),
         "success": bool(success), "milestones": milestones, "test": test, "curve": curve, "weights": weights,
         "paper": exp.paper,
-        "note": exp.note, "code_version": code_version(),
+        "note": exp.note, "code_version": version,
         "run": {"seconds": round(seconds, 3), "batch": batch,
                 "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
     }
@@ -660,8 +664,11 @@ def run(name: str, n_trials: int | None = None, budget: int | None = None, seed:
     """Run (or resume) ``n_trials`` trials of experiment ``name``; return the paths of all their records.
 
     ``budget`` caps training sequences per trial (default: the experiment's); ``batch`` trials train
-    together (capped by :attr:`Experiment.max_batch`). See the module docstring for resuming.
+    together (capped by :attr:`Experiment.max_batch`). See the module docstring for resuming. Every record
+    names the code version of the working tree when the run *started*: the code this process runs, even
+    if the tree changes while it trains.
     """
+    version = code_version()
     exp = experiment(name)
     n_trials = exp.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
     budget = exp.budget if budget is None else _checks.positive_int("budget", budget)
@@ -702,7 +709,7 @@ def run(name: str, n_trials: int | None = None, budget: int | None = None, seed:
             for p in done:
                 s = chunk.seeds[p]
                 if not paths[s].exists():
-                    write_record(paths[s], chunk.finish(p, bool(stop[p]), bool(diverged[p])))
+                    write_record(paths[s], chunk.finish(p, bool(stop[p]), bool(diverged[p]), version))
             if done.size:
                 chunk.keep(np.flatnonzero(~ended))
                 bar.set_postfix(active=len(chunk.seeds))

@@ -285,3 +285,13 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     assert record["overrides"] == {"squashing": "caption"} and "caption" in record["description"]
     assert record["configuration"]["squashing"] == "caption" and "overrides" not in chunks["1-5"].finish(0, False)
     assert E.trained_net(record).cfg.squashing == "caption"
+
+
+def test_records_name_the_code_version_the_run_started_with(tmp_path, monkeypatch):
+    """A run that lasts hours must not stamp its records with a commit checked out while it trained: the
+    version is taken once, when the run starts."""
+    _mixed(monkeypatch)
+    versions = iter(f"0.1.0+g{k:012d}" for k in range(1000))
+    monkeypatch.setattr(E, "code_version", lambda: next(versions))
+    paths = E.run("mixed", n_trials=4, budget=40, out=tmp_path, batch=2, progress=False)
+    assert {json.loads(p.read_text())["code_version"] for p in paths} == {"0.1.0+g000000000000"}
