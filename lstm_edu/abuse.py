@@ -146,6 +146,7 @@ def run_trials(variant, trials, *, max_sequences=60000, window=500, check_every=
     window error fell by less than ``PLATEAU_DROP`` against the previous window (the networks that grow
     are split off into their own population with :meth:`~lstm_edu.lstm1997.LSTM1997.select`).
     """
+    version = code_version()  # the code this population runs, even if the tree changes while it trains
     trials = np.asarray(trials, dtype=np.int64)
     for name, value in (("max_sequences", max_sequences), ("window", window), ("check_every", check_every),
                         ("usage_sequences", usage_sequences)):
@@ -217,7 +218,7 @@ def run_trials(variant, trials, *, max_sequences=60000, window=500, check_every=
                                "window": window, "check_every": check_every, "usage_sequences": usage_sequences},
              "max_sequences": max_sequences, "solved": solved_after[i] is not None,
              "sequences_to_success": solved_after[i], "checkpoints": checkpoints[i],
-             "population_seconds": elapsed, "code_version": code_version()}
+             "population_seconds": elapsed, "code_version": version}
             for i, k in enumerate(trials)]
 
 

@@ -626,10 +626,10 @@ def _run_cell(problem, method, train, test, seeds, budget, settings):
     return outcome, accuracy
 
 
-def _record(experiment, seed, config, budget, outcome, p, accuracy, wall):
+def _record(experiment, seed, config, budget, outcome, p, accuracy, wall, version):
     return {
         "experiment": experiment, "seed": int(seed), "config": config, "budget": int(budget),
-        "code_version": code_version(), "solved_training": bool(outcome.solved[p]),
+        "code_version": version, "solved_training": bool(outcome.solved[p]),
         "test_accuracy": float(accuracy[p]), "success": bool(outcome.solved[p] and accuracy[p] == 1.0),
         "evaluations": int(outcome.evaluations[p]), "sequences": int(outcome.sequences[p]),
         "theta": outcome.theta[p].tolist(), "wall_s_per_trial": wall,
@@ -658,6 +658,7 @@ def run_comparison(directory=None, *, lengths=LENGTHS, n_seeds=N_SEEDS, budget=B
     A trial's training set, test set and random stream come from its seed, task and length only, so
     the record does not depend on which other trials ran alongside it.
     """
+    version = code_version()  # taken once: the code this run executes
     directory = (RESULTS / "comparison") if directory is None else Path(directory)
     cells = [(task, T, method) for task in TASKS for T in lengths for method in METHODS]
     bar = tqdm(total=len(cells) * n_seeds, desc="alternatives", disable=not progress)
@@ -675,7 +676,7 @@ def run_comparison(directory=None, *, lengths=LENGTHS, n_seeds=N_SEEDS, budget=B
         if task == "parity":
             config["readout_steps"] = PARITY_READOUT_STEPS
         for p, s in enumerate(todo):
-            write_record(paths[s], _record("comparison", s, config, budget, outcome, p, accuracy, wall))
+            write_record(paths[s], _record("comparison", s, config, budget, outcome, p, accuracy, wall, version))
         bar.update(len(todo))
     bar.close()
 
@@ -683,6 +684,7 @@ def run_comparison(directory=None, *, lengths=LENGTHS, n_seeds=N_SEEDS, budget=B
 def run_guessing(directory=None, *, progress=True):
     """Random weight guessing on Schmidhuber and Hochreiter's (1996) tasks: 100 training and 100 test
     sequences per run, the runs and budgets of :data:`GUESSING`; resumable, one record per run."""
+    version = code_version()  # taken once: the code this run executes
     directory = (RESULTS / "guessing") if directory is None else Path(directory)
     bar = tqdm(total=sum(v[2] for v in GUESSING.values()), desc="guessing", disable=not progress)
     for v_id, (name, (paper, _, runs, budget)) in enumerate(GUESSING.items()):
@@ -705,7 +707,7 @@ def run_guessing(directory=None, *, progress=True):
         if name.startswith("parity"):
             config["readout_steps"] = PARITY_READOUT_STEPS
         for p, s in enumerate(todo):
-            write_record(paths[s], _record("guessing", s, config, budget, outcome, p, accuracy, wall))
+            write_record(paths[s], _record("guessing", s, config, budget, outcome, p, accuracy, wall, version))
         bar.update(len(todo))
     bar.close()
 

@@ -52,7 +52,7 @@ from tqdm import tqdm
 
 from . import _checks, criteria
 from .abuse import PLATEAU_DROP
-from .lstm1997 import SCHEDULES, LSTM1997, config
+from .lstm1997 import SCHEDULES, LSTM1997, LSTMConfig, config
 from .results import RESULTS_DIR, atomic_file, code_version, write_record
 from .tasks import SequenceBatch
 from .tasks import adding as adding_task
@@ -121,6 +121,11 @@ class Experiment:
         _checks.choice("stop", self.stop, STOP_RULES)
         _checks.choice("judge", self.judge, ("end", "all"))
         _checks.choice("schedule", self.schedule, SCHEDULES)
+
+    @property
+    def architecture(self) -> LSTMConfig:
+        """The row's Table 10 architecture with this experiment's :attr:`overrides`."""
+        return config(self.row, **self.overrides)
 
     def criteria_record(self) -> dict:
         """The rules this row applies, for its records."""
@@ -415,7 +420,7 @@ class _Chunk:
         self.seeds, self.chunk_seeds = list(seeds), list(seeds)
         self.tasks = [exp.make(s) for s in seeds]
         streams = [trial_streams(exp, s) for s in seeds]
-        cfg = config(exp.row, **exp.overrides)
+        cfg = exp.architecture
         nets = [LSTM1997(cfg, 1, seed=st[0]) for st in streams]
         self.net = LSTM1997.from_weights(cfg, np.concatenate([n.w_hidden for n in nets]),
                                          np.concatenate([n.w_output for n in nets]))
@@ -428,6 +433,7 @@ class _Chunk:
         self.curves = [[] for _ in seeds]
         self.curve_sum = np.zeros(len(seeds))
         self.n_seen = 0
+        self.versions = []
         self.seconds = 0.0
         if exp.construction_window:  # sequential construction: every net starts without its cell
             P = len(seeds)
@@ -476,7 +482,7 @@ class _Chunk:
         meta = {"experiment": self.exp.name, "budget": self.budget, "seeds": self.seeds, "n_seen": self.n_seen,
                 "milestones": self.milestones, "curves": self.curves, "train": [s.state() for s in self.train],
                 "test": [g.bit_generator.state for g in self.test_gens], "seconds": self.seconds,
-                "chunk": self.chunk_seeds}
+                "chunk": self.chunk_seeds, "code_versions": self.versions}
         arrays = {"w_hidden": self.net.w_hidden, "w_output": self.net.w_output, "curve_sum": self.curve_sum}
         if self.window is not None:
             arrays.update({f"window_{k}": v for k, v in self.window.state().items()})
@@ -493,11 +499,13 @@ class _Chunk:
         self = cls.__new__(cls)
         self.exp, self.budget, self.seeds = exp, meta["budget"], meta["seeds"]
         self.chunk_seeds, self.n_seen, self.seconds = meta["chunk"], meta["n_seen"], meta["seconds"]
+        # checkpoints written before the code versions were kept name none: say so in the records
+        self.versions = meta.get("code_versions", ["unrecorded"])
         self.milestones, self.curves, self.curve_sum = meta["milestones"], meta["curves"], arrays["curve_sum"]
         self.construction = ({k[13:]: v for k, v in arrays.items() if k.startswith("construction_")}
                              if exp.construction_window else None)
         self.tasks = [exp.make(s) for s in self.seeds]
-        self.net = LSTM1997.from_weights(config(exp.row, **exp.overrides), arrays["w_hidden"], arrays["w_output"])
+        self.net = LSTM1997.from_weights(exp.architecture, arrays["w_hidden"], arrays["w_output"])
         self.train, self.test_gens = [], []
         for task, s, tr, te in zip(self.tasks, self.seeds, meta["train"], meta["test"]):
             _, train_gen, test_gen = trial_streams(exp, s)
@@ -566,9 +574,14 @@ class _Chunk:
             stop = crit["st2"]
         return stop
 
-    def finish(self, p: int, success: bool, diverged: bool = False, version: str | None = None) -> dict:
-        """The record of trial ``p`` after its final test (none if its weights have blown up); ``version``:
-        the code version the run started with (default: the working tree's now)."""
+    def start_run(self, version: str) -> None:
+        """Note that a run of code ``version`` trains this chunk (a new run, or a resumed one)."""
+        if not self.versions or self.versions[-1] != version:
+            self.versions.append(version)
+
+    def finish(self, p: int, success: bool, diverged: bool = False) -> dict:
+        """The record of trial ``p`` after its final test (none if its weights have blown up); its code
+        version is that of the run now training the chunk (:meth:`start_run`; the working tree's if none)."""
         exp = self.exp
         test = None
         if diverged:
@@ -585,7 +598,7 @@ class _Chunk:
             weights = {"w_hidden": self.net.w_hidden[p].tolist(), "w_output": self.net.w_output[p].tolist()}
         return _record(exp, self.seeds[p], self.budget, self.n_seen, success, self.milestones[p], test,
                        curve, weights, len(self.chunk_seeds), self.seconds,
-                       code_version() if version is None else version)
+                       self.versions or [code_version()])
 
     def keep(self, rows: np.ndarray) -> None:
         """Keep only the trials ``rows`` (the others have finished)."""
@@ -620,7 +633,7 @@ def trained_net(record: dict) -> LSTM1997:
 
 
 def _record(exp, seed, budget, sequences, success, milestones, test, curve, weights, batch, seconds,
-            version) -> dict:
+            versions) -> dict:
     """One trial's record.
 
     seed: the trial seed; experiment/table/row/description; configuration: the Table 10 architecture;
@@ -632,21 +645,24 @@ def _record(exp, seed, budget, sequences, success, milestones, test, curve, weig
     (``w_hidden``, ``w_output`` of :class:`~lstm_edu.lstm1997.LSTM1997`; None for nets with more than
     :data:`MAX_STORED_WEIGHTS` weights); test: the final test (``n``, ``wrong``, ``mean_abs_error``, ``mse``,
     ``max_abs_error``; Experiment 1: wrong strings of all training and test strings); paper: the paper's
-    figures for the row; code_version (``version``: the run's, taken at its start); run: timing
-    (``seconds`` of the whole chunk so far, ``batch``, ``finished``), the only fields that differ between
+    figures for the row; code_version: that of the run that finished the trial, taken at the run's start;
+    run: timing (``seconds`` of the whole chunk so far, ``batch``, ``finished``) and, for a chunk resumed
+    from a checkpoint by another version of the code, ``code_versions``: every version that trained it, in
+    order (``"unrecorded"`` for a checkpoint older than this field); the only fields that differ between
     identical runs.
     """
     return {
         "experiment": exp.name, "table": exp.table, "row": exp.row, "description": exp.description,
         "method": "LSTM (1997), truncated gradient", "schedule": exp.schedule,
-        "seed": int(seed), "configuration": dataclasses.asdict(config(exp.row, **exp.overrides)),
+        "seed": int(seed), "configuration": dataclasses.asdict(exp.architecture),
         **({"overrides": exp.overrides} if exp.overrides else {}), "task": exp.params,
         "criteria": exp.criteria_record(), "budget": int(budget), "sequences": int(sequences),
         "success": bool(success), "milestones": milestones, "test": test, "curve": curve, "weights": weights,
         "paper": exp.paper,
-        "note": exp.note, "code_version": version,
+        "note": exp.note, "code_version": versions[-1],
         "run": {"seconds": round(seconds, 3), "batch": batch,
-                "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
+                "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                **({"code_versions": versions} if len(versions) > 1 else {})},
     }
 
 
@@ -697,6 +713,7 @@ def run(name: str, n_trials: int | None = None, budget: int | None = None, seed:
             chunk = _Chunk.load(exp, ckpt)
         else:
             chunk = _Chunk(exp, chunk_seeds, budget)
+        chunk.start_run(version)
         bar = tqdm(total=budget, initial=chunk.n_seen, disable=not progress, mininterval=1.0,
                    desc=f"{name} trials {chunk_seeds[0]}-{chunk_seeds[-1]}", unit="seq", file=sys.stderr)
         last_save, started = time.monotonic(), time.monotonic() - chunk.seconds
@@ -709,7 +726,7 @@ def run(name: str, n_trials: int | None = None, budget: int | None = None, seed:
             for p in done:
                 s = chunk.seeds[p]
                 if not paths[s].exists():
-                    write_record(paths[s], chunk.finish(p, bool(stop[p]), bool(diverged[p]), version))
+                    write_record(paths[s], chunk.finish(p, bool(stop[p]), bool(diverged[p])))
             if done.size:
                 chunk.keep(np.flatnonzero(~ended))
                 bar.set_postfix(active=len(chunk.seeds))

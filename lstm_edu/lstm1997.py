@@ -688,6 +688,11 @@ def reference_loss(net: LSTM1997, inputs, targets, target_mask, *, truncate: boo
     def sigmoid(z):
         return 1.0 / (1.0 + anp.exp(-z))
 
+    # (g, h) of each squashing: 4 f - 2 = 2 tanh(x/2) and 2 f - 1 = tanh(x/2); the caption swaps the ranges
+    g, h = {"1997": (lambda z: 2.0 * anp.tanh(0.5 * z), lambda s: anp.tanh(0.5 * s)),
+            "caption": (lambda z: anp.tanh(0.5 * z), lambda s: 2.0 * anp.tanh(0.5 * s)),
+            "logistic-identity": (sigmoid, lambda s: s)}[cfg.squashing]
+
     def loss_of(w_h, w_o):
         w_cell, w_in, w_out = w_h[:, :C], w_h[:, C:C + B], w_h[:, C + B:]
         if cfg.bias == "ga":  # cells have no bias weight
@@ -700,11 +705,8 @@ def reference_loss(net: LSTM1997, inputs, targets, target_mask, *, truncate: boo
             src = anp.concatenate([x[:, t], prev_in] + ([anp.ones((P, 1))] if has_bias else []), axis=1)
             gate_in = sigmoid(anp.einsum("pjm,pm->pj", w_in, src))
             net_c = anp.einsum("pcm,pm->pc", w_cell, src)
-            squashed_in = {"1997": 2.0 * anp.tanh(0.5 * net_c), "caption": anp.tanh(0.5 * net_c),
-                           "logistic-identity": sigmoid(net_c)}[cfg.squashing]
-            state = state + anp.repeat(gate_in, S, axis=1) * squashed_in
-            squashed_out = {"1997": anp.tanh(0.5 * state), "caption": 2.0 * anp.tanh(0.5 * state),
-                            "logistic-identity": state}[cfg.squashing]  # 2 f(s) - 1, 4 f(s) - 2, s
+            state = state + anp.repeat(gate_in, S, axis=1) * g(net_c)
+            squashed_out = h(state)
             if cfg.output_gate:
                 gate_out = sigmoid(anp.einsum("pjm,pm->pj", w_out, src))
                 cell_out = anp.repeat(gate_out, S, axis=1) * squashed_out

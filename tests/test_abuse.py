@@ -57,10 +57,14 @@ def test_fraction_correct_counts_strings_judged_by_the_criterion(data):
     assert fraction.shape == (3,) and fraction[1] == pytest.approx(direct)
 
 
-def test_sequential_construction_grows_exactly_when_the_error_stops_falling():
+def test_sequential_construction_grows_exactly_when_the_error_stops_falling(monkeypatch):
+    """Blocks are added exactly at the plateaus; every record names the code version taken at the start."""
+    versions = iter(f"0.1.0+g{k:012d}" for k in range(1000))
+    monkeypatch.setattr(abuse, "code_version", lambda: next(versions))
     records = abuse.run_trials("sequential", [0, 1, 2], max_sequences=3000, window=500, check_every=1000)
     grew_somewhere = False
     for record in records:
+        assert record["code_version"] == "0.1.0+g000000000000"
         loss = np.array([c["mean_loss"] for c in record["checkpoints"]])
         blocks = np.array([c["n_blocks"] for c in record["checkpoints"]])
         assert blocks[0] == 1 and np.all(np.diff(blocks) >= 0) and blocks.max() <= abuse.MAX_BLOCKS

@@ -231,7 +231,10 @@ def test_bad_inputs_raise(call, match):
         call()
 
 
-def test_run_comparison_is_resumable(tmp_path):
+def test_run_comparison_is_resumable(tmp_path, monkeypatch):
+    """Only a missing record is made again; records name the code version taken when the run started."""
+    versions = iter(f"0.1.0+g{k:012d}" for k in range(1000))
+    monkeypatch.setattr(A, "code_version", lambda: next(versions))
     A.run_comparison(tmp_path, lengths=(5,), n_seeds=2, budget=5, progress=False)
     files = sorted(tmp_path.glob("*.json"))
     assert len(files) == len(A.TASKS) * len(A.METHODS) * 2
@@ -247,3 +250,4 @@ def test_run_comparison_is_resumable(tmp_path):
     for key in ("seed", "config", "budget", "evaluations", "sequences", "success", "theta"):
         assert redone[key] == kept[key]
     assert kept["config"]["method"] == "random_guessing" and kept["budget"] == 5
+    assert kept["code_version"] == "0.1.0+g000000000000" and redone["code_version"] == "0.1.0+g000000000001"

@@ -295,3 +295,34 @@ def test_records_name_the_code_version_the_run_started_with(tmp_path, monkeypatc
     monkeypatch.setattr(E, "code_version", lambda: next(versions))
     paths = E.run("mixed", n_trials=4, budget=40, out=tmp_path, batch=2, progress=False)
     assert {json.loads(p.read_text())["code_version"] for p in paths} == {"0.1.0+g000000000000"}
+
+
+def test_a_chunk_resumed_by_other_code_names_every_version_that_trained_it(tmp_path, monkeypatch):
+    """Stop a run mid-chunk (a checkpoint at every step), resume it with another code version: trials that
+    ended in the first run name its version alone; trials that ended after the resume name the resuming
+    version and, under ``run``, both versions in order."""
+    _mixed(monkeypatch)
+    original, calls = E._Chunk.step, []
+
+    def step(self):
+        calls.append(1)
+        if len(calls) > 25:
+            raise KeyboardInterrupt
+        return original(self)
+
+    monkeypatch.setattr(E._Chunk, "step", step)
+    monkeypatch.setattr(E, "code_version", lambda: "0.1.0+gaaaaaaaaaaaa")
+    with pytest.raises(KeyboardInterrupt):
+        E.run("mixed", n_trials=4, budget=200, out=tmp_path, batch=4, checkpoint_seconds=0, progress=False)
+    first = {p.name for p in (tmp_path / "lstm1997" / "mixed").glob("[!.]*.json")}
+    monkeypatch.setattr(E._Chunk, "step", original)
+    monkeypatch.setattr(E, "code_version", lambda: "0.1.0+gbbbbbbbbbbbb")
+    records = {p.name: json.loads(p.read_text())
+               for p in E.run("mixed", n_trials=4, budget=200, out=tmp_path, batch=4, progress=False)}
+    assert first and len(first) < 4, "the first run must end some trials and leave others in the checkpoint"
+    for name, record in records.items():
+        if name in first:
+            assert record["code_version"] == "0.1.0+gaaaaaaaaaaaa" and "code_versions" not in record["run"]
+        else:
+            assert record["code_version"] == "0.1.0+gbbbbbbbbbbbb"
+            assert record["run"]["code_versions"] == ["0.1.0+gaaaaaaaaaaaa", "0.1.0+gbbbbbbbbbbbb"]
