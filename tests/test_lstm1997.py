@@ -425,3 +425,25 @@ def test_a_task_batch_mask_per_output_unit_is_accepted_when_it_is_per_step():
     uneven[0, -1, 0] = not uneven[0, -1, 0]
     with pytest.raises(ValueError, match="same for every output unit"):
         net.gradient(x, y, uneven)
+
+
+def test_task_2b_net_keeps_the_class_as_a_constant_offset_of_its_state():
+    """The 2b net's cell and input gate read the inputs only, so the state is s(t) = c + r(t) with the class in
+    c alone (long_lags chapter, eq. ll-2b-split): checked against the increments f(w_in . u) f(w_c . u)
+    computed by hand from the weights, for two sequences that differ only in their first symbol."""
+    from lstm_edu.tasks import long_lag
+    net = L.build("2b", 3, seed=11)
+    assert net.source_names == [f"input[{i}]" for i in range(101)]  # no recurrent sources, no bias
+    seq = long_lag.no_local_regularities(1, 100, seed=2).x[0]
+    other = seq.copy()
+    other[0] = 0.0
+    other[0, 199 - int(seq[0].argmax())] = 1.0                         # x (unit 99) <-> y (unit 100)
+    x = np.stack([seq, other])
+    f = lambda z: 1.0 / (1.0 + np.exp(-z))
+    for k in range(3):
+        w_cell, w_in = net.w_hidden[k, 0], net.w_hidden[k, 1]           # hidden units: cell, input gate
+        by_hand = np.cumsum(f(x @ w_in) * f(x @ w_cell), axis=1)        # s(t) = sum of y_in(t) g(net_c(t))
+        states = net.select(np.array([k, k])).forward(x).cell_state[:, :, 0]
+        np.testing.assert_allclose(states, by_hand, rtol=1e-12)
+        gap = states[0] - states[1]
+        assert abs(gap[0]) > 1e-4 and np.ptp(gap) < 1e-12
