@@ -276,8 +276,9 @@ EXPERIMENTS = _registry()
 
 def _variants() -> dict:
     """Row 1-5 (Experiment 1) once more for each place where the paper leaves room or contradicts itself,
-    one change at a time, with the row's trial seeds (the Reber chapter's discussion); and rows 1-1 to 1-4
-    and 2c-1 (Experiment 2's fastest row) with the ranges of g and h of Table 10's caption."""
+    one change at a time, with the row's trial seeds (the Reber chapter's discussion); rows 1-1 to 1-4
+    and 2c-1 (Experiment 2's fastest row) with the ranges of g and h of Table 10's caption; and row 2c-3
+    with a negative initial input-gate bias, the test of the drift explanation of the long_lags chapter."""
     base = EXPERIMENTS["1-5"]
     changes = {
         "1-5_sequence": ("weights change once per string (the sum of all steps' contributions) instead of "
@@ -298,6 +299,14 @@ def _variants() -> dict:
         variants[f"{row}_caption"] = dataclasses.replace(
             exp, name=f"{row}_caption", base=row, description=f"{exp.description}; {what}",
             note=f"Variant of row {row}: {what}. {exp.note}", **fields)
+    # Experiment 2c's drift through the gates (long_lags chapter): Section 4's own remedy for state drift
+    exp, budget = EXPERIMENTS["2c-3"], 100_000
+    what = ("bias weights on the gates, the input gates' starting at -2 (Section 4's remedy for internal "
+            "state drift), although the 2c text says no bias weights are used; budget 100,000 sequences")
+    variants["2c-3_igb"] = dataclasses.replace(
+        exp, name="2c-3_igb", base="2c-3", description=f"{exp.description}; {what}", budget=budget,
+        overrides={"bias": "ga", "input_gate_bias": (-2.0, -2.0)},
+        note=f"Variant of row 2c-3: {what}. {exp.note}")
     return variants
 
 
@@ -316,6 +325,25 @@ def trial_streams(exp: Experiment, trial_seed: int) -> tuple:
     """Independent Generators (initial weights, training data, test data) of one trial."""
     root = np.random.SeedSequence([int(trial_seed), zlib.crc32((exp.base or exp.name).encode())])
     return tuple(np.random.default_rng(s) for s in root.spawn(3))
+
+
+def _initial_net(exp: Experiment, weight_gens) -> LSTM1997:
+    """One network per trial, each drawn from its own weight stream, stacked along the trial axis."""
+    cfg = exp.architecture
+    nets = [LSTM1997(cfg, 1, seed=gen) for gen in weight_gens]
+    return LSTM1997.from_weights(cfg, np.concatenate([n.w_hidden for n in nets]),
+                                 np.concatenate([n.w_output for n in nets]))
+
+
+def initial_net(name: str, seeds) -> LSTM1997:
+    """The networks the trials ``seeds`` of experiment ``name`` start from (P = len(seeds)), before any
+    training: the same initial weights the runner draws, so that a chapter can look at a row's nets as
+    they were at sequence 0 (for example, how far their cell states drift before learning begins)."""
+    exp = experiment(name)
+    seeds = [_checks.positive_int("seeds", s, minimum=0) for s in np.atleast_1d(seeds).tolist()]
+    if not seeds:
+        raise ValueError("seeds must name at least one trial seed (integers >= 0)")
+    return _initial_net(exp, [trial_streams(exp, s)[0] for s in seeds])
 
 
 class _TrainStream:
@@ -420,10 +448,7 @@ class _Chunk:
         self.seeds, self.chunk_seeds = list(seeds), list(seeds)
         self.tasks = [exp.make(s) for s in seeds]
         streams = [trial_streams(exp, s) for s in seeds]
-        cfg = exp.architecture
-        nets = [LSTM1997(cfg, 1, seed=st[0]) for st in streams]
-        self.net = LSTM1997.from_weights(cfg, np.concatenate([n.w_hidden for n in nets]),
-                                         np.concatenate([n.w_output for n in nets]))
+        self.net = _initial_net(exp, [st[0] for st in streams])
         self.train = [_TrainStream(t, st[1], exp.block) for t, st in zip(self.tasks, streams)]
         self.test_gens = [st[2] for st in streams]
         self.window = (criteria.RollingWindow(len(seeds), exp.check_every if exp.stop == "abs_test"

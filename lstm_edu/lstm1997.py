@@ -365,6 +365,25 @@ class LSTM1997:
         """Column of ``w_hidden`` for the source ``name`` (e.g. ``"bias"``, ``"input[0]"``, ``"cell[1,0]"``)."""
         return self.source_names.index(_checks.choice("name", name, self.source_names))
 
+    def cell_input_from_gates(self, gate_level: float = 0.5) -> np.ndarray:
+        """(P, C): the part of each cell's net input net_c that does not depend on the inputs or the cells,
+        when every gate of the previous step sits at ``gate_level``: sum over the gates j of w_{c,j}
+        times ``gate_level``, plus the cell's bias weight where it has one.
+
+        With small weights and no gate biases every gate is near f(0) = 1/2, so this term is the same at
+        every step of every sequence: a bias of the cell in all but name, even in nets without bias
+        weights (Experiment 2c). A constant cell input makes the state drift linearly (Section 4,
+        "internal state drift"); :doc:`/book/experiments/long_lags` derives the drift of 2c from it.
+        """
+        level = _checks.positive_float("gate_level", gate_level, allow_zero=True)
+        if level > 1:
+            raise ValueError(f"gate_level must lie in [0, 1] (a gate's activation), got {level}")
+        gates = [i for i, n in enumerate(self.source_names) if n.startswith(("input_gate", "output_gate"))]
+        out = level * self.cell_weights[:, :, gates].sum(axis=2)
+        if self.source_names[-1] == "bias":
+            out = out + self.cell_weights[:, :, -1]
+        return out
+
     def __repr__(self):
         return (f"LSTM1997({self.cfg.name!r}, P={self.P}, blocks={self.B}x{self.S}, n_in={self.cfg.n_in}, "
                 f"n_out={self.cfg.n_out}, weights={self.n_weights})")

@@ -260,12 +260,18 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     from lstm_edu.tasks import reber
     row = E.experiment("1-5")
     assert set(E.VARIANTS) == {"1-5_sequence", "1-5_caption", "1-5_distinct", "1-5_possible",
-                               "1-1_caption", "1-2_caption", "1-3_caption", "1-4_caption", "2c-1_caption"}
+                               "1-1_caption", "1-2_caption", "1-3_caption", "1-4_caption", "2c-1_caption",
+                               "2c-3_igb"}
     for name in ("1-1", "1-2", "1-3", "1-4", "2c-1"):  # the caption's ranges on other rows, with their trials
         variant = E.experiment(f"{name}_caption")
         assert variant.base == variant.row == name and variant.overrides == {"squashing": "caption"}
         assert variant.budget == E.experiment(name).budget and variant.stop == E.experiment(name).stop
     assert not set(E.VARIANTS) & set(E.EXPERIMENTS)  # the summary and 'run all' cover the paper's rows only
+    drift = E.experiment("2c-3_igb")  # 2c-3 with gate biases, input gates at -2: four more weights
+    net = E.initial_net("2c-3_igb", [0, 1])
+    assert drift.base == drift.row == "2c-3" and drift.budget == 100_000 and drift.stop == "abs_test"
+    assert net.n_weights == 1264 + 4 and np.all(net.input_gate_weights[:, :, -1] == -2.0)
+    assert np.all(np.abs(net.output_gate_weights[:, :, -1]) <= 0.2) and np.all(net.cell_weights[:, :, -1] == 0)
     chunks = {name: E._Chunk(E.experiment(name), [12, 25], 100) for name in ["1-5", *E.VARIANTS] if "1-5" in name}
     for name, chunk in chunks.items():
         np.testing.assert_array_equal(chunk.net.w_hidden, chunks["1-5"].net.w_hidden)
@@ -326,3 +332,18 @@ def test_a_chunk_resumed_by_other_code_names_every_version_that_trained_it(tmp_p
         else:
             assert record["code_version"] == "0.1.0+gbbbbbbbbbbbb"
             assert record["run"]["code_versions"] == ["0.1.0+gaaaaaaaaaaaa", "0.1.0+gbbbbbbbbbbbb"]
+
+
+def test_initial_net_is_where_the_trials_start():
+    chunk = E._Chunk(E.experiment("2c-1"), [4, 9], 100)
+    net = E.initial_net("2c-1", [4, 9])
+    assert np.array_equal(net.w_hidden, chunk.net.w_hidden) and np.array_equal(net.w_output, chunk.net.w_output)
+    assert not np.array_equal(net.w_hidden[0], net.w_hidden[1])
+    variant = E.initial_net("2c-1_caption", 9)  # a variant starts from its row's weights, with its own g and h
+    assert np.array_equal(variant.w_hidden[0], net.w_hidden[1]) and variant.cfg.squashing == "caption"
+    with pytest.raises(TypeError, match="seeds must be an integer"):
+        E.initial_net("2c-1", [1.5])
+    with pytest.raises(ValueError, match="seeds must name at least one"):
+        E.initial_net("2c-1", [])
+    with pytest.raises(ValueError, match="experiment"):
+        E.initial_net("2c-10", [0])

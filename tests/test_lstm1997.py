@@ -447,3 +447,34 @@ def test_task_2b_net_keeps_the_class_as_a_constant_offset_of_its_state():
         np.testing.assert_allclose(states, by_hand, rtol=1e-12)
         gap = states[0] - states[1]
         assert abs(gap[0]) > 1e-4 and np.ptp(gap) < 1e-12
+
+
+@pytest.mark.parametrize("row", ["2c-1", "3a"])  # no biases at all / cells and gates biased
+def test_a_constant_cell_input_from_the_gates_makes_the_state_drift_linearly(row):
+    """cell_input_from_gates against the forward pass: with gates whose weights are all 0 (every gate at
+    f(0) = 1/2 at every step) and cells fed only by the gates (and their bias), net_c is the same at every
+    step, so s_c(T) = T * 1/2 * g(beta_c) exactly (the state equation of Section 4's state drift)."""
+    net = L.build(row, 3, seed=4)
+    C, B = net.C, net.B
+    keep = [i for i, n in enumerate(net.source_names) if n.startswith(("input_gate", "output_gate")) or n == "bias"]
+    others = np.setdiff1d(np.arange(net.M), keep)
+    net.w_hidden[:, :C, others] = 0.0       # the cells see neither inputs nor cells
+    net.w_hidden[:, C:] = 0.0               # every gate at f(0) = 1/2 (biases included)
+    net.w_hidden[:, :C, keep] = np.random.default_rng(1).uniform(-0.3, 0.3, (3, C, len(keep)))
+    beta = net.cell_input_from_gates()
+    by_hand = 0.5 * sum(net.cell_weights[:, :, net.source_index(f"{kind}_gate[{j}]")]
+                        for kind in ("input", "output") for j in range(B))
+    if row == "3a":
+        by_hand = by_hand + net.cell_weights[:, :, net.source_index("bias")]
+    np.testing.assert_allclose(beta, by_hand, rtol=1e-14)
+    T = 57
+    x = np.random.default_rng(2).normal(size=(3, T, net.cfg.n_in))
+    s_T = net.forward(x).cell_state[:, -1]
+    g = 4.0 / (1.0 + np.exp(-beta)) - 2.0
+    # step 1 sees the gates of step 0, which are 0 (activations reset): net_c(1) is the bias alone
+    bias = net.cell_weights[:, :, -1] if row == "3a" else 0.0
+    g1 = 4.0 / (1.0 + np.exp(-bias)) - 2.0
+    np.testing.assert_allclose(s_T, 0.5 * g1 + (T - 1) * 0.5 * g, rtol=1e-10, atol=1e-12)
+    assert np.abs(s_T).min() > 0.1        # a real drift, not a trivially zero state
+    with pytest.raises(ValueError, match="gate_level must lie in"):
+        net.cell_input_from_gates(1.5)
