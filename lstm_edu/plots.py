@@ -27,7 +27,8 @@ def learning_curves(ax, name: str, out=RESULTS_DIR, *, max_trials: int | None = 
         x = r["curve"]["every"] * np.arange(1, curve.size + 1)
         ax.plot(x, curve, lw=0.8, alpha=0.6, color="tab:blue" if r["success"] else "tab:red")
     ax.axvline(reproduction.paper_sequences(name), color="k", ls="--", lw=1, label="paper's mean until success")
-    ax.plot([], [], color="tab:blue", label="successful trial")
+    if any(r["success"] for r in recs):
+        ax.plot([], [], color="tab:blue", label="successful trial")
     if not all(r["success"] for r in recs):
         ax.plot([], [], color="tab:red", label="failed trial")
     if log:

@@ -101,3 +101,17 @@ def test_cell_activity_draws_the_nets_own_trace():
     with pytest.raises(ValueError, match="one name per row"):
         plots.cell_activity(axes, net, batch, [0], ["a", "b"])
     plt.close(fig)
+
+
+def test_learning_curves_legend_names_only_the_kinds_of_trial_drawn(tmp_path):
+    _write(tmp_path, "2c-1", [(True, 20000), (False, 150_000)])
+    _write(tmp_path, "2c-2", [(False, 160_000), (False, 160_000)])
+    fig, axes = plt.subplots(1, 2)
+    for ax, name in zip(axes, ("2c-1", "2c-2")):
+        plots.learning_curves(ax, name, tmp_path)
+    labels = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in axes]
+    assert labels[0] == ["paper's mean until success", "successful trial", "failed trial"]
+    assert labels[1] == ["paper's mean until success", "failed trial"]
+    assert len(axes[1].get_lines()) == 2 + 1 + 1   # two curves, the paper's line, the legend's red line
+    np.testing.assert_allclose(axes[1].get_lines()[0].get_ydata(), [0.4, 0.1])
+    plt.close(fig)
