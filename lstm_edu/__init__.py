@@ -1,8 +1,9 @@
-"""lstm_edu: the 1997 Long Short-Term Memory and the analysis of vanishing error flow, in NumPy.
+"""lstm_edu: the 1997 Long Short-Term Memory and the analysis of vanishing error flow, in NumPy
+(the LSTM's time loop compiled with numba).
 
 The package follows the book: each chapter's code lives in one module. Every array carries a
 leading *trial axis* of size ``P``: ``P`` independent networks, each with its own weights and data,
-advance together in one set of NumPy calls. The book's single network is simply ``P = 1``.
+go through one code path together. The book's single network is simply ``P = 1``.
 
 References
 ----------

@@ -5,8 +5,10 @@ Everything follows S. Hochreiter and J. Schmidhuber, "Long Short-Term Memory", N
 carousel (CEC) with a self-connection fixed at 1.0.
 
 One implementation with a leading *trial axis* ``P``: ``P`` independent networks, each with its own
-weights and its own data, advance together in one set of NumPy calls. The book's single network is
-``P = 1``.
+weights and its own data, go through one code path. The book's single network is ``P = 1``. The time
+loop, :func:`_time_loop`, is written unit by unit as the paper's equations and compiled by numba: each
+network step then costs a fraction of a microsecond, where a loop of NumPy calls spent tens of
+microseconds per step on call overhead alone (``python -m lstm_edu bench``).
 
 Layout
 ------
@@ -45,10 +47,11 @@ import dataclasses
 import numbers
 from typing import NamedTuple
 
+import numba
 import numpy as np
 
 from . import _checks
-from .activations import LOGISTIC, SQUASH_1997, SQUASH_CAPTION, SQUASH_LOGISTIC_IDENTITY, tanh_affine_and_prime
+from .activations import LOGISTIC, SQUASH_1997, SQUASH_CAPTION, SQUASH_LOGISTIC_IDENTITY
 
 #: Bias variants of Table 10: which units have a bias weight.
 BIAS_VARIANTS = ("ga", "b1", "all", "none")
@@ -232,6 +235,174 @@ def every_step_mask(n_networks: int, n_steps: int) -> np.ndarray:
                    dtype=bool)
 
 
+#: Modes of :func:`_time_loop`.
+FORWARD, GRADIENT, SEQUENCE, STEP = 0, 1, 2, 3
+_MODES = {"forward": FORWARD, "gradient": GRADIENT, "sequence": SEQUENCE, "step": STEP}
+
+
+@numba.njit(cache=True, nogil=True)
+def _time_loop(x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, h_offset, h_scale, h_identity,
+               n_in, B, S, has_og, recurrent, has_bias, out_inputs, out_bias, mode, keep_outputs,
+               loss, last_output, outputs, acc_h_all, acc_o_all,
+               trace_in, trace_out, trace_g, trace_s, trace_yc):
+    """The time loop of every network: forward pass (Section 5's order), forward partials and errors of the
+    truncated gradient (Appendix A), weight changes. Compiled by numba; the one implementation of the math.
+
+    Network ``p`` runs over its sequence ``x[p]`` (T, n_in) from zero activations, unit by unit as the paper
+    writes it (one scalar loop per sum). Notation of Appendix A: ``y_src[m]`` are the sources y_m of the
+    hidden units (inputs of step t, hidden activations of step t-1, bias), ``dS_in[c, m]`` = ds_c/dw_{in_j, m}
+    and ``dS_c[c, m]`` = ds_c/dw_{c, m} the forward-propagated partials of cell c (block j = c // S).
+    ``mode``: FORWARD records the activations into the ``trace_*`` arrays and ``outputs``; GRADIENT sums
+    each weight's contributions -dE/dw over the steps into ``acc_h_all``/``acc_o_all``; SEQUENCE does the
+    same and then changes the weights by ``rate * sum`` (Appendix A.1); STEP applies each step's contribution
+    at once. ``w_h``, ``w_o`` are changed in place. Output units are evaluated only where they are used.
+    """
+    P, T = x.shape[0], x.shape[1]
+    H, M = w_h.shape[1], w_h.shape[2]
+    K, M_out = w_o.shape[1], w_o.shape[2]
+    C = B * S
+    oc = n_in if out_inputs else 0                 # first cell among the output units' sources
+    y_src, y_osrc = np.empty(M), np.empty(M_out)
+    y_h, y_h_prime = np.empty(H), np.empty(H)      # hidden units: cells, input gates, output gates
+    s, h_s, y_c = np.empty(C), np.empty(C), np.empty(C)
+    y_k, y_k_prime, e_k = np.empty(K), np.empty(K), np.empty(K)
+    back, e_s, e_out = np.empty(C), np.empty(C), np.empty(B)
+    dS_in, dS_c = np.empty((C, M)), np.empty((C, M))
+    acc_h, acc_o = np.empty((H, M)), np.empty((K, M_out))
+    for p in range(P):
+        w, wo = w_h[p], w_o[p]
+        y_src[:] = 0.0
+        if has_bias:
+            y_src[M - 1] = 1.0
+        y_osrc[:] = 0.0
+        if out_bias:
+            y_osrc[M_out - 1] = 1.0
+        s[:] = 0.0
+        dS_in[:] = 0.0
+        dS_c[:] = 0.0
+        acc_h[:] = 0.0
+        acc_o[:] = 0.0
+        loss_p = 0.0
+        for t in range(T):
+            # (1) inputs of this step
+            for i in range(n_in):
+                y_src[i] = x[p, t, i]
+            # (2) hidden units: net_u = sum_m w_um y_m; every squashing is offset + scale tanh(net/2)
+            for u in range(H):
+                net = 0.0
+                for m in range(M):
+                    net += w[u, m] * y_src[m]
+                th = np.tanh(0.5 * net)
+                y_h[u] = offset[u] + scale[u] * th
+                y_h_prime[u] = (0.5 * scale[u]) * (1.0 - th * th)
+            for c in range(C):                      # the CEC: s_c(t) = s_c(t-1) + y_in(t) g(net_c(t))
+                j = c // S
+                s[c] += y_h[C + j] * y_h[c]
+                h_s[c] = s[c] if h_identity else h_offset + h_scale * np.tanh(0.5 * s[c])
+                y_c[c] = y_h[C + B + j] * h_s[c] if has_og else h_s[c]
+            # (3) output units from the cells of the same step
+            error_step = mode != FORWARD and mask[p, t]
+            if mode == FORWARD or keep_outputs or error_step:
+                for i in range(oc):
+                    y_osrc[i] = x[p, t, i]
+                for c in range(C):
+                    y_osrc[oc + c] = y_c[c]
+                for k in range(K):
+                    net = 0.0
+                    for m in range(M_out):
+                        net += wo[k, m] * y_osrc[m]
+                    th = np.tanh(0.5 * net)
+                    y_k[k] = 0.5 + 0.5 * th
+                    y_k_prime[k] = 0.25 * (1.0 - th * th)
+                    if mode == FORWARD or keep_outputs:
+                        outputs[p, t, k] = y_k[k]
+            if mode == FORWARD:
+                for j in range(B):
+                    trace_in[p, t, j] = y_h[C + j]
+                    trace_out[p, t, j] = y_h[C + B + j] if has_og else 1.0
+                for c in range(C):
+                    trace_g[p, t, c] = y_h[c]
+                    trace_s[p, t, c] = s[c]
+                    trace_yc[p, t, c] = y_c[c]
+            else:
+                # forward partials (Appendix A.1, eqs. 25 and 27): ds_c/dw_{in,m} += g(net_c) f'_in(net_in) y_m,
+                #                                                  ds_c/dw_{c,m}  += g'(net_c) y_in y_m
+                for c in range(C):
+                    j = c // S
+                    coef_in = y_h[c] * y_h_prime[C + j]
+                    coef_c = y_h_prime[c] * y_h[C + j]
+                    for m in range(M):
+                        dS_in[c, m] += coef_in * y_src[m]
+                        dS_c[c, m] += coef_c * y_src[m]
+            if error_step:
+                squared = 0.0
+                for k in range(K):
+                    diff = targets[p, t, k] - y_k[k]
+                    squared += diff * diff
+                    last_output[p, k] = y_k[k]
+                    e_k[k] = y_k_prime[k] * diff                                # e_k, eq. 19
+                loss_p += 0.5 * squared
+                for c in range(C):
+                    total = 0.0
+                    for k in range(K):
+                        total += wo[k, oc + c] * e_k[k]                         # sum_k w_kc e_k
+                    back[c] = total
+                    if h_identity:
+                        h_prime = 1.0
+                    else:
+                        u_s = (h_s[c] - h_offset) / h_scale                    # h'(s) from h(s)
+                        h_prime = (0.5 * h_scale) * (1.0 - u_s * u_s)
+                    e_s[c] = h_prime * total                                    # e_s, eq. 23
+                    if has_og:
+                        e_s[c] *= y_h[C + B + c // S]
+                if has_og:
+                    for j in range(B):
+                        total = 0.0
+                        for v in range(S):
+                            total += h_s[j * S + v] * back[j * S + v]
+                        e_out[j] = y_h_prime[C + B + j] * total                 # eq. 21
+                # contributions -dE/dw (eqs. 22, 26, 28): summed, or applied at once (mode STEP)
+                for k in range(K):
+                    for m in range(M_out):
+                        d = e_k[k] * y_osrc[m]                                  # eq. 22
+                        if mode == STEP:
+                            wo[k, m] += rate_o[p, k, m] * d
+                        else:
+                            acc_o[k, m] += d
+                for u in range(H):
+                    for m in range(M):
+                        if u < C:
+                            d = e_s[u] * dS_c[u, m]                             # eq. 28
+                        elif u < C + B:
+                            j = u - C
+                            d = 0.0
+                            for v in range(S):
+                                d += e_s[j * S + v] * dS_in[j * S + v, m]       # eq. 26
+                        else:
+                            d = e_out[u - C - B] * y_src[m]                     # eq. 22
+                        if mode == STEP:
+                            w[u, m] += rate_h[p, u, m] * d
+                        else:
+                            acc_h[u, m] += d
+            if recurrent:  # this step's hidden activations become the next step's sources
+                for c in range(C):
+                    y_src[n_in + c] = y_c[c]
+                for u in range(C, H):
+                    y_src[n_in + u] = y_h[u]
+        if mode != FORWARD:
+            loss[p] = loss_p
+        if mode == GRADIENT:
+            acc_h_all[p] = acc_h
+            acc_o_all[p] = acc_o
+        elif mode == SEQUENCE:  # Appendix A.1: the change is alpha times the sum over all steps
+            for u in range(H):
+                for m in range(M):
+                    w[u, m] += acc_h[u, m] * rate_h[p, u, m]
+            for k in range(K):
+                for m in range(M_out):
+                    wo[k, m] += rate_o[p, k, m] * acc_o[k, m]
+
+
 class Trace(NamedTuple):
     """Activations of a forward pass over a sequence, each ``(P, T, units)`` (for plotting)."""
 
@@ -282,7 +453,6 @@ class LSTM1997:
         if not isinstance(self.cfg, LSTMConfig):
             raise TypeError(f"cfg must be an LSTMConfig or a row name of Table 10, got {type(cfg).__name__}")
         self.P = _checks.positive_int("n_networks", n_networks)
-        self._work = {}  # work arrays of _run, kept between calls (see _workspace)
         self._layout()
         gen = _checks.rng(seed)
         r = self.cfg.init_range
@@ -317,21 +487,8 @@ class LSTM1997:
                                 (cfg.n_in if cfg.connectivity == "B" else 0) + C)  # cells in y_out_src
         self._squash = SQUASHINGS[cfg.squashing]
         # every hidden unit squashes with offset + scale tanh(net/2): g for the cells, f for the gates
-        self._offset = np.array([self._squash.g[0]] * C + [LOGISTIC[0]] * (self.H - C))[:, None]
-        self._scale = np.array([self._squash.g[1]] * C + [LOGISTIC[1]] * (self.H - C))[:, None]
-
-    def _workspace(self, name: str, shape: tuple, fill: float | None = None) -> np.ndarray:
-        """A work array of :meth:`_run` kept between calls, optionally filled with ``fill``.
-
-        At large ``P`` the weights' working copy, the forward partials and the accumulated changes are
-        about a megabyte each (P = 1024); allocated anew for every sequence they cost a page fault per
-        4 kB page, about a tenth of the training time. Never returned to the caller.
-        """
-        if name not in self._work or self._work[name].shape != shape:
-            self._work[name] = np.empty(shape)
-        if fill is not None:
-            self._work[name].fill(fill)
-        return self._work[name]
+        self._offset = np.array([self._squash.g[0]] * C + [LOGISTIC[0]] * (self.H - C))
+        self._scale = np.array([self._squash.g[1]] * C + [LOGISTIC[1]] * (self.H - C))
 
     def _set_gate_biases(self, blocks):
         C, B = self.C, self.B
@@ -514,17 +671,17 @@ class LSTM1997:
         _checks.choice("schedule", schedule, SCHEDULES)
         _checks.choice("on_divergence", on_divergence, ("raise", "report"))
         alpha = self.cfg.alpha if alpha is None else _checks.positive_float("alpha", alpha)
-        rate_h, rate_o = alpha * self.mask_hidden[:, :, None], alpha * self.mask_output[:, :, None]
+        rate_h = np.broadcast_to(alpha * self.mask_hidden, self.w_hidden.shape)
+        rate_o = np.broadcast_to(alpha * self.mask_output, self.w_output.shape)
         if frozen is not None:
             if not isinstance(frozen, (tuple, list)) or len(frozen) != 2:
                 raise ValueError("frozen must be None or a pair (hidden (P, H, M), output (P, n_out, M_out)) of "
                                  f"bool arrays, got {type(frozen).__name__}")
-            f_h = _checks.array("frozen[0]", frozen[0], shape=self.w_hidden.shape, dtype=bool)
-            f_o = _checks.array("frozen[1]", frozen[1], shape=self.w_output.shape, dtype=bool)
-            rate_h = rate_h * ~f_h.transpose(1, 2, 0)
-            rate_o = rate_o * ~f_o.transpose(1, 2, 0)
-        with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is detected below, per network
-            result = self._run(x, y, m, mode=schedule, rates=(rate_h, rate_o), keep_outputs=bool(keep_outputs))
+            rate_h = rate_h * ~_checks.array("frozen[0]", frozen[0], shape=self.w_hidden.shape, dtype=bool)
+            rate_o = rate_o * ~_checks.array("frozen[1]", frozen[1], shape=self.w_output.shape, dtype=bool)
+        # a blow-up (overflow, NaN) is not an error inside the loop; it is detected below, per network
+        result = self._run(x, y, m, mode=schedule, rates=(np.ascontiguousarray(rate_h), np.ascontiguousarray(rate_o)),
+                           keep_outputs=bool(keep_outputs))
         diverged = ~(np.isfinite(self.w_hidden).all(axis=(1, 2)) & np.isfinite(self.w_output).all(axis=(1, 2)))
         if on_divergence == "raise" and diverged.any():
             _checks.finite_or_raise("weights", self.w_hidden, hint="learning diverged; try a smaller alpha")
@@ -532,146 +689,40 @@ class LSTM1997:
         return result._replace(diverged=diverged)
 
     def _run(self, x, targets, mask, *, mode, rates=None, keep_outputs=False):
-        """The time loop: forward pass (Section 5's order), forward partials and errors (Appendix A).
+        """Prepare the arrays of :func:`_time_loop` (the compiled time loop) and collect its results.
 
-        Notation of Appendix A: ``y_src[m]`` are the sources y_m of the hidden units, ``dS[0, j, v, m]`` =
-        ds_c/dw_{in_j, m} and ``dS[1, j, v, m]`` = ds_c/dw_{c, m} (cell c = v-th cell of block j) are the
-        forward-propagated partials. Inside the loop the trial axis is the LAST axis of every array
-        (working copies of the weights, views of the sequences): NumPy's inner loops then run over the P
-        networks, which makes a network in a population of 1024 about 100 times cheaper per step than a
-        network alone (``python -m lstm_edu bench``); the public arrays keep P first. Output units are
-        evaluated only at steps where they are used (an error, ``keep_outputs``, or the forward trace).
-        Memory: O(W) per network (weights, partials, accumulated changes), independent of T and kept between
-        calls (:meth:`_workspace`); only the recorded trace of ``mode="forward"`` and ``keep_outputs`` grow with T.
+        Memory: O(W) per network beside the sequences; only the recorded trace of ``mode="forward"`` and
+        ``keep_outputs`` grow with T. ``rates``: the learning rate per weight, (P, H, M) and (P, n_out, M_out).
         """
-        P, T = x.shape[0], x.shape[1]
-        n_in, B, S, C, H, K, M = self.cfg.n_in, self.B, self.S, self.C, self.H, self.cfg.n_out, self.M
-        has_og = self.cfg.output_gate
-        squash = self._squash
-        # per unit (offset, scale) of its squashing function, repeated along P: contiguous, not broadcast, operands
-        offset, scale = np.repeat(self._offset, P, axis=1), np.repeat(self._scale, P, axis=1)
-        learn = mode != "forward"
-        apply_each_step = mode == "step"
-        xs = x.transpose(1, 2, 0)                                     # (T, n_in, P) view, no copy
-        w_h = self._workspace("w_h", (H, M, P))                       # working copy (H, M, P)
-        np.copyto(w_h, self.w_hidden.transpose(1, 2, 0))
-        w_o = np.ascontiguousarray(self.w_output.transpose(1, 2, 0))  # (K, M_out, P)
-        w_oc = w_o[:, self._out_cells]                                # output weights from the cells (view)
-
-        y_src = np.zeros((M, P))                 # [inputs(t), hidden(t-1), bias]
-        if self.source_names[-1:] == ["bias"]:
-            y_src[-1] = 1.0
-        y_osrc = np.zeros((self.M_out, P))       # [inputs(t) (B only), cells(t), bias (all only)]
-        if self.output_source_names[-1:] == ["bias"]:
-            y_osrc[-1] = 1.0
-        s = np.zeros((B, S, P))                  # cell states s_c, the CEC
-        recurrent = self._rec.stop > self._rec.start
-        y_rec = y_src[self._rec]                 # view: hidden activations of step t-1
-        if mode == "forward":
-            record = {name: np.zeros((T, n, P)) for name, n in
-                      (("input_gate", B), ("output_gate", B), ("cell_input", C), ("cell_state", C),
-                       ("cell_output", C), ("outputs", K))}
-            record["output_gate"][:] = 1.0
-        else:
-            ts = targets.transpose(1, 2, 0)                           # (T, K, P) view
-            ms = mask.T                                               # (T, P) view
-            dS = self._workspace("dS", (2, B, S, M, P), fill=0.0)
-            dS_in, dS_c = dS[0], dS[1]
-            coef = np.empty((2, B, S, 1, P))
-            increment = self._workspace("increment", dS.shape)
-            acc_h = self._workspace("acc_h", (H, M, P), fill=0.0)  # sum over steps of -dE/dw (Delta w / alpha)
-            acc_o = np.zeros((K, self.M_out, P))
-            acc_c = acc_h[:C].reshape(B, S, M, P)
-            acc_in, acc_out = acc_h[C:C + B], acc_h[C + B:]
-            loss = np.zeros(P)
-            last_output = np.zeros((K, P))
-            outputs = np.zeros((T, K, P)) if keep_outputs else None
-            error_steps = mask.any(axis=0)
-            output_steps = error_steps | keep_outputs   # outputs are needed only where they are used
-            if learn and mode != "gradient":
-                step_h, step_o = rates  # alpha times the weights that may change, (H, M, 1 or P), (K, M_out, 1 or P)
-
-        for t in range(T):
-            # (1) inputs of this step
-            y_src[:n_in] = xs[t]
-            # (2) hidden units from the inputs and the previous step's hidden activations
-            y_h, y_h_prime = tanh_affine_and_prime(np.einsum("hmp,mp->hp", w_h, y_src), offset, scale)
-            gates, gates_prime = y_h[C:], y_h_prime[C:]            # f(net_in), f(net_out) and f'
-            y_in = gates[:B]
-            g_c, g_prime_c = y_h[:C].reshape(B, S, P), y_h_prime[:C].reshape(B, S, P)  # g(net_c), g'(net_c)
-            s += y_in[:, None] * g_c
-            h_s = squash.h_value(s)
-            if has_og:
-                y_out = gates[B:]
-                y_c = y_out[:, None] * h_s
-            else:
-                y_c = h_s
-            # (3) outputs from the cells of the same step (no unit reads them later: skipped where unused)
-            if mode == "forward" or output_steps[t]:
-                y_osrc[self._out_cells] = y_c.reshape(C, P)
-                if self._out_cells.start:
-                    y_osrc[:n_in] = xs[t]
-                y_k, y_k_prime = tanh_affine_and_prime(np.einsum("kmp,mp->kp", w_o, y_osrc), *LOGISTIC)
-
-            if mode == "forward":
-                record["input_gate"][t] = y_in
-                if has_og:
-                    record["output_gate"][t] = y_out
-                record["cell_input"][t] = g_c.reshape(C, P)
-                record["cell_state"][t] = s.reshape(C, P)
-                record["cell_output"][t] = y_c.reshape(C, P)
-                record["outputs"][t] = y_k
-            else:
-                # forward partials (Appendix A.1, eqs. 25 and 27): ds_c/dw_{in,m} += g(net_c) f'_in(net_in) y_m,
-                #                                                  ds_c/dw_{c,m}  += g'(net_c) y_in y_m
-                np.multiply(g_c, gates_prime[:B, None], out=coef[0, :, :, 0])
-                np.multiply(g_prime_c, y_in[:, None], out=coef[1, :, :, 0])
-                dS += np.multiply(coef, y_src, out=increment)
-                if keep_outputs:
-                    outputs[t] = y_k
-                if error_steps[t]:
-                    m_t = ms[t]
-                    diff = (ts[t] - y_k) * m_t
-                    loss += 0.5 * np.einsum("kp,kp->p", diff, diff)
-                    np.copyto(last_output, y_k, where=m_t)
-                    e_k = y_k_prime * diff                                      # e_k, eq. 19
-                    back = np.einsum("kcp,kp->cp", w_oc, e_k).reshape(B, S, P)  # sum_k w_kc e_k
-                    e_s = squash.h_prime_from_value(h_s) * back                 # e_s, eq. 23
-                    if has_og:
-                        e_s *= y_out[:, None]
-                        e_out = gates_prime[B:] * np.einsum("bsp,bsp->bp", h_s, back)  # eq. 21
-                        d_out = e_out[:, None] * y_src                          # eq. 22
-                    d_o = e_k[:, None] * y_osrc                                 # eq. 22
-                    d_c = e_s[:, :, None] * dS_c                                # eq. 28
-                    d_in = np.einsum("bsp,bsmp->bmp", e_s, dS_in)               # eq. 26
-                    if apply_each_step:  # real-time updates: this step's contribution at once
-                        w_o += step_o * d_o
-                        w_h[:C] += step_h[:C] * d_c.reshape(C, M, P)
-                        w_h[C:C + B] += step_h[C:C + B] * d_in
-                        if has_og:
-                            w_h[C + B:] += step_h[C + B:] * d_out
-                    else:                # Appendix A.1: the update is the sum over all steps
-                        acc_o += d_o
-                        acc_c += d_c
-                        acc_in += d_in
-                        if has_og:
-                            acc_out += d_out
-            if recurrent:  # this step's hidden activations become the next step's sources
-                y_rec[:C] = y_c.reshape(C, P)
-                y_rec[C:] = gates
-
-        if mode == "forward":
-            return Trace(**{name: np.ascontiguousarray(a.transpose(2, 0, 1)) for name, a in record.items()})
+        P, T, B, C, K = x.shape[0], x.shape[1], self.B, self.C, self.cfg.n_out
+        forward = mode == "forward"
+        none = np.zeros((0, 0, 0))
+        w_h = np.ascontiguousarray(self.w_hidden, dtype=float)
+        w_o = np.ascontiguousarray(self.w_output, dtype=float)
+        trace = [np.zeros((P, T, n)) if forward else none for n in (B, B, C, C, C)]
+        outputs = np.zeros((P, T, K)) if forward or keep_outputs else none
+        loss, last_output = np.zeros(P), np.zeros((P, K))
+        acc_h, acc_o = (np.zeros(w_h.shape), np.zeros(w_o.shape)) if mode == "gradient" else (none, none)
+        rate_h, rate_o = (none, none) if rates is None else rates
+        h = self._squash.h
+        _time_loop(np.ascontiguousarray(x, dtype=float),
+                   none if forward else np.ascontiguousarray(targets, dtype=float),
+                   np.zeros((0, 0), dtype=bool) if forward else np.ascontiguousarray(mask, dtype=bool),
+                   w_h, w_o, rate_h, rate_o, self._offset, self._scale,
+                   0.0 if h is None else float(h[0]), 1.0 if h is None else float(h[1]), h is None,
+                   self.cfg.n_in, B, self.S, bool(self.cfg.output_gate), self._rec.stop > self._rec.start,
+                   self.source_names[-1] == "bias", self._out_cells.start > 0,
+                   self.output_source_names[-1] == "bias", _MODES[mode], bool(keep_outputs),
+                   loss, last_output, outputs, acc_h, acc_o, *trace)
+        if forward:
+            return Trace(*trace, outputs)
         if mode == "gradient":
-            return loss, Gradient(-(acc_h * self.mask_hidden[:, :, None]).transpose(2, 0, 1),
-                                  -(acc_o * self.mask_output[:, :, None]).transpose(2, 0, 1))
-        if mode == "sequence":  # the change alpha sum_t (-dE/dw), applied to the working copies (P last)
-            w_h += np.multiply(acc_h, step_h, out=acc_h)
-            w_o += step_o * acc_o
-        self.w_hidden[...] = w_h.transpose(2, 0, 1)
-        self.w_output[...] = w_o.transpose(2, 0, 1)
-        outputs = None if outputs is None else np.ascontiguousarray(outputs.transpose(2, 0, 1))
-        return TrainResult(loss, np.ascontiguousarray(last_output.T), outputs, np.zeros(P, dtype=bool))
+            return loss, Gradient(-(acc_h * self.mask_hidden), -(acc_o * self.mask_output))
+        if w_h is not self.w_hidden:
+            self.w_hidden[...] = w_h
+        if w_o is not self.w_output:
+            self.w_output[...] = w_o
+        return TrainResult(loss, last_output, outputs if keep_outputs else None, np.zeros(P, dtype=bool))
 
 
 def build(name: str, n_networks: int = 1, seed=0, **overrides) -> LSTM1997:
@@ -684,7 +735,7 @@ def reference_loss(net: LSTM1997, inputs, targets, target_mask, *, truncate: boo
 
     Written directly from the paper's equations with ``autograd.numpy`` (per unit type, logistic as
     ``1 / (1 + exp(-x))``, g and h as ``2 tanh(x/2)`` and ``tanh(x/2)``, swapped for ``squashing="caption"``),
-    sharing no code with :meth:`LSTM1997._run`. With ``truncate=True`` the previous step's hidden
+    sharing no code with :func:`_time_loop`. With ``truncate=True`` the previous step's hidden
     activations enter the net inputs through ``autograd.tracer.getval`` (stop-gradient): autograd then
     differentiates exactly the truncated graph of Appendix A. ``truncate=False`` gives the full gradient
     (backpropagation through time through the whole graph), used to measure what the truncation changes
