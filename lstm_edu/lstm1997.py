@@ -268,6 +268,7 @@ def _time_loop(x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, h_offs
     y_k, y_k_prime, e_k = np.empty(K), np.empty(K), np.empty(K)
     back, e_s, e_out = np.empty(C), np.empty(C), np.empty(B)
     dS_in, dS_c = np.empty((C, M)), np.empty((C, M))
+    nonzero = np.empty(M, dtype=np.int64)         # sources that are not exactly 0 this step
     acc_h, acc_o = np.empty((H, M)), np.empty((K, M_out))
     for p in range(P):
         w, wo = w_h[p], w_o[p]
@@ -287,10 +288,18 @@ def _time_loop(x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, h_offs
             # (1) inputs of this step
             for i in range(n_in):
                 y_src[i] = x[p, t, i]
+            # a source that is exactly 0 adds nothing to a sum below: skip it (most inputs of the one-hot
+            # tasks; in Task 2c with p = 1000 all but one of a thousand)
+            n_nonzero = 0
+            for m in range(M):
+                if y_src[m] != 0.0:
+                    nonzero[n_nonzero] = m
+                    n_nonzero += 1
             # (2) hidden units: net_u = sum_m w_um y_m; every squashing is offset + scale tanh(net/2)
             for u in range(H):
                 net = 0.0
-                for m in range(M):
+                for i in range(n_nonzero):
+                    m = nonzero[i]
                     net += w[u, m] * y_src[m]
                 th = np.tanh(0.5 * net)
                 y_h[u] = offset[u] + scale[u] * th
@@ -331,7 +340,8 @@ def _time_loop(x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, h_offs
                     j = c // S
                     coef_in = y_h[c] * y_h_prime[C + j]
                     coef_c = y_h_prime[c] * y_h[C + j]
-                    for m in range(M):
+                    for i in range(n_nonzero):
+                        m = nonzero[i]
                         dS_in[c, m] += coef_in * y_src[m]
                         dS_c[c, m] += coef_c * y_src[m]
             if error_step:
