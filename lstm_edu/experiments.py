@@ -277,8 +277,9 @@ EXPERIMENTS = _registry()
 def _variants() -> dict:
     """Row 1-5 (Experiment 1) once more for each place where the paper leaves room or contradicts itself,
     one change at a time, with the row's trial seeds (the Reber chapter's discussion); rows 1-1 to 1-4
-    and 2c-1 (Experiment 2's fastest row) with the ranges of g and h of Table 10's caption; and row 2c-3
-    with a negative initial input-gate bias, the test of the drift explanation of the long_lags chapter."""
+    and 2c-1 (Experiment 2's fastest row) with the ranges of g and h of Table 10's caption; row 2c-3
+    with a negative initial input-gate bias, the test of the drift explanation of the long_lags chapter;
+    and row 4-1 with row 4-2's larger budget (the adding chapter)."""
     base = EXPERIMENTS["1-5"]
     changes = {
         "1-5_sequence": ("weights change once per string (the sum of all steps' contributions) instead of "
@@ -307,6 +308,13 @@ def _variants() -> dict:
         exp, name="2c-3_igb", base="2c-3", description=f"{exp.description}; {what}", budget=budget,
         overrides={"bias": "ga", "input_gate_bias": (-2.0, -2.0)},
         note=f"Variant of row 2c-3: {what}. {exp.note}")
+    # Experiment 4 (adding chapter): are row 4-1's failures a matter of the budget? The same trials (same
+    # seeds, so the same nets and sequences up to 4-1's budget), trained as long as row 4-2's budget allows
+    exp, budget = EXPERIMENTS["4-1"], EXPERIMENTS["4-2"].budget
+    what = f"budget {budget:,} sequences (row 4-2's) instead of 5 times the paper's mean"
+    variants["4-1_long"] = dataclasses.replace(
+        exp, name="4-1_long", base="4-1", description=f"{exp.description}; {what}", budget=budget,
+        note=f"Variant of row 4-1: {what}. {exp.note}")
     return variants
 
 
