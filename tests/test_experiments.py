@@ -261,7 +261,7 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     row = E.experiment("1-5")
     assert set(E.VARIANTS) == {"1-5_sequence", "1-5_caption", "1-5_distinct", "1-5_possible",
                                "1-1_caption", "1-2_caption", "1-3_caption", "1-4_caption", "2c-1_caption",
-                               "2c-3_igb"}
+                               "2c-3_igb", "4-1_long"}
     for name in ("1-1", "1-2", "1-3", "1-4", "2c-1"):  # the caption's ranges on other rows, with their trials
         variant = E.experiment(f"{name}_caption")
         assert variant.base == variant.row == name and variant.overrides == {"squashing": "caption"}
@@ -272,6 +272,10 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     assert drift.base == drift.row == "2c-3" and drift.budget == 100_000 and drift.stop == "abs_test"
     assert net.n_weights == 1264 + 4 and np.all(net.input_gate_weights[:, :, -1] == -2.0)
     assert np.all(np.abs(net.output_gate_weights[:, :, -1]) <= 0.2) and np.all(net.cell_weights[:, :, -1] == 0)
+    long = E.experiment("4-1_long")  # row 4-1, trained as long as row 4-2's budget allows, from 4-1's trials
+    assert long.base == long.row == "4-1" and long.budget == E.experiment("4-2").budget == 1_100_000
+    assert (long.stop, long.overrides) == (E.experiment("4-1").stop, E.experiment("4-1").overrides)
+    np.testing.assert_array_equal(E.initial_net("4-1_long", [3, 4]).w_hidden, E.initial_net("4-1", [3, 4]).w_hidden)
     chunks = {name: E._Chunk(E.experiment(name), [12, 25], 100) for name in ["1-5", *E.VARIANTS] if "1-5" in name}
     for name, chunk in chunks.items():
         np.testing.assert_array_equal(chunk.net.w_hidden, chunks["1-5"].net.w_hidden)
