@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import autograd.numpy as anp
+import numba
 import numpy as np
 
 
@@ -40,6 +41,15 @@ def tanh_affine(x, offset: float, scale: float):
     """``offset + scale * tanh(x/2)`` alone (scalar ``offset`` and ``scale``), for when no derivative is needed."""
     t = np.tanh(0.5 * np.asarray(x, dtype=float))
     return t if (offset, scale) == (0.0, 1.0) else offset + scale * t
+
+
+@numba.njit(cache=True)
+def prime_from_value(value, offset, scale):
+    """The derivative of ``offset + scale * tanh(x/2)`` computed from its value: ``(scale/2) (1 - u^2)``
+    with ``u = (value - offset) / scale = tanh(x/2)``. Compiled, so that the LSTM's time loop
+    (:func:`lstm_edu.lstm1997._time_loop`) calls it too; takes scalars or arrays."""
+    u = (value - offset) / scale
+    return (0.5 * scale) * (1.0 - u * u)
 
 
 #: (offset, scale) of f = 1/2 + tanh(x/2)/2, the logistic sigmoid in [0, 1].
@@ -118,9 +128,7 @@ class CellSquashing:
         """
         if self.h is None:
             return 1.0
-        offset, scale = self.h
-        u = (h_s - offset) / scale
-        return (0.5 * scale) * (1.0 - u * u)
+        return prime_from_value(np.asarray(h_s, dtype=float), float(self.h[0]), float(self.h[1]))
 
 
 #: g in [-2, 2], h in [-1, 1]: every experiment except 2a and 2b.

@@ -51,7 +51,7 @@ import numba
 import numpy as np
 
 from . import _checks
-from .activations import LOGISTIC, SQUASH_1997, SQUASH_CAPTION, SQUASH_LOGISTIC_IDENTITY
+from .activations import LOGISTIC, SQUASH_1997, SQUASH_CAPTION, SQUASH_LOGISTIC_IDENTITY, prime_from_value
 
 #: Bias variants of Table 10: which units have a bias weight.
 BIAS_VARIANTS = ("ga", "b1", "all", "none")
@@ -357,11 +357,7 @@ def _time_loop(x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, h_offs
                     for k in range(K):
                         total += wo[k, oc + c] * e_k[k]                         # sum_k w_kc e_k
                     back[c] = total
-                    if h_identity:
-                        h_prime = 1.0
-                    else:
-                        u_s = (h_s[c] - h_offset) / h_scale                    # h'(s) from h(s)
-                        h_prime = (0.5 * h_scale) * (1.0 - u_s * u_s)
+                    h_prime = 1.0 if h_identity else prime_from_value(h_s[c], h_offset, h_scale)
                     e_s[c] = h_prime * total                                    # e_s, eq. 23
                     if has_og:
                         e_s[c] *= y_h[C + B + c // S]
