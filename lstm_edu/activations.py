@@ -37,12 +37,6 @@ def tanh_affine_and_prime(x, offset, scale):
     return offset + scale * t, (0.5 * scale) * (1.0 - t * t)
 
 
-def tanh_affine(x, offset: float, scale: float):
-    """``offset + scale * tanh(x/2)`` alone (scalar ``offset`` and ``scale``), for when no derivative is needed."""
-    t = np.tanh(0.5 * np.asarray(x, dtype=float))
-    return t if (offset, scale) == (0.0, 1.0) else offset + scale * t
-
-
 @numba.njit(cache=True)
 def prime_from_value(value, offset, scale):
     """The derivative of ``offset + scale * tanh(x/2)`` computed from its value: ``(scale/2) (1 - u^2)``
@@ -97,16 +91,6 @@ def h_prime(x):
     return tanh_affine_and_prime(x, *H_1997)[1]
 
 
-def identity(x):
-    """The identity, ``h`` of Experiments 2a and 2b."""
-    return np.asarray(x, dtype=float)
-
-
-def identity_prime(x):
-    """Derivative of :func:`identity`: ones."""
-    return np.ones_like(np.asarray(x, dtype=float))
-
-
 @dataclass(frozen=True)
 class CellSquashing:
     """The pair (g, h) a memory cell uses, as ``(offset, scale)`` of :func:`tanh_affine_and_prime`.
@@ -117,18 +101,6 @@ class CellSquashing:
     name: str
     g: tuple
     h: tuple | None
-
-    def h_value(self, s):
-        """``h(s)`` (the state itself for the identity)."""
-        return s if self.h is None else tanh_affine(s, *self.h)
-
-    def h_prime_from_value(self, h_s):
-        """``h'(s)`` computed from ``h(s)``: ``(scale/2) (1 - u^2)`` with ``u = (h - offset) / scale = tanh(s/2)``;
-        1.0 for the identity (a scalar broadcasts for free). The network needs ``h'`` only at steps with an error.
-        """
-        if self.h is None:
-            return 1.0
-        return prime_from_value(np.asarray(h_s, dtype=float), float(self.h[0]), float(self.h[1]))
 
 
 #: g in [-2, 2], h in [-1, 1]: every experiment except 2a and 2b.
