@@ -465,7 +465,8 @@ def _public(test: dict) -> dict:
 class _Chunk:
     """The trials of one chunk while they train together (one network each on the trial axis)."""
 
-    def __init__(self, exp: Experiment, seeds: list[int], budget: int):
+    def __init__(self, exp: Experiment, seeds: list[int], budget: int, version: str):
+        """A new chunk, trained by code ``version`` (see :meth:`load` for one resumed)."""
         self.exp, self.budget = exp, budget
         self.seeds, self.chunk_seeds = list(seeds), list(seeds)
         self.tasks = [exp.make(s) for s in seeds]
@@ -481,7 +482,7 @@ class _Chunk:
         self.curves = [[] for _ in seeds]
         self.curve_sum = np.zeros(len(seeds))
         self.n_seen = 0
-        self.versions = []
+        self.versions = [version]
         self.seconds = 0.0
         if exp.construction_window:  # sequential construction: every net starts without its cell
             P = len(seeds)
@@ -540,7 +541,9 @@ class _Chunk:
             np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
 
     @classmethod
-    def load(cls, exp: Experiment, path: Path) -> "_Chunk":
+    def load(cls, exp: Experiment, path: Path, version: str) -> "_Chunk":
+        """The chunk checkpointed at ``path``, now trained by code ``version`` (kept after the versions
+        that trained it before, unless it is the last of them)."""
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
             arrays = {k: data[k] for k in data.files if k != "meta"}
@@ -549,6 +552,8 @@ class _Chunk:
         self.chunk_seeds, self.n_seen, self.seconds = meta["chunk"], meta["n_seen"], meta["seconds"]
         # checkpoints written before the code versions were kept name none: say so in the records
         self.versions = meta.get("code_versions", ["unrecorded"])
+        if self.versions[-1] != version:
+            self.versions.append(version)
         self.milestones, self.curves, self.curve_sum = meta["milestones"], meta["curves"], arrays["curve_sum"]
         self.construction = ({k[13:]: v for k, v in arrays.items() if k.startswith("construction_")}
                              if exp.construction_window else None)
@@ -622,14 +627,9 @@ class _Chunk:
             stop = crit["st2"]
         return stop
 
-    def start_run(self, version: str) -> None:
-        """Note that a run of code ``version`` trains this chunk (a new run, or a resumed one)."""
-        if not self.versions or self.versions[-1] != version:
-            self.versions.append(version)
-
     def finish(self, p: int, success: bool, diverged: bool = False) -> dict:
         """The record of trial ``p`` after its final test (none if its weights have blown up); its code
-        version is that of the run now training the chunk (:meth:`start_run`; the working tree's if none)."""
+        versions are those of the runs that trained the chunk, the last one now training it."""
         exp = self.exp
         test = None
         if diverged:
@@ -646,7 +646,7 @@ class _Chunk:
             weights = {"w_hidden": self.net.w_hidden[p].tolist(), "w_output": self.net.w_output[p].tolist()}
         return _record(exp, self.seeds[p], self.budget, self.n_seen, success, self.milestones[p], test,
                        curve, weights, len(self.chunk_seeds), self.seconds,
-                       self.versions or [code_version()])
+                       self.versions)
 
     def keep(self, rows: np.ndarray) -> None:
         """Keep only the trials ``rows`` (the others have finished)."""
@@ -758,10 +758,9 @@ def run(name: str, n_trials: int | None = None, budget: int | None = None, seed:
                 ckpt.unlink()
             continue
         if ckpt.exists():
-            chunk = _Chunk.load(exp, ckpt)
+            chunk = _Chunk.load(exp, ckpt, version)
         else:
-            chunk = _Chunk(exp, chunk_seeds, budget)
-        chunk.start_run(version)
+            chunk = _Chunk(exp, chunk_seeds, budget, version)
         bar = tqdm(total=budget, initial=chunk.n_seen, disable=not progress, mininterval=1.0,
                    desc=f"{name} trials {chunk_seeds[0]}-{chunk_seeds[-1]}", unit="seq", file=sys.stderr)
         last_save, started = time.monotonic(), time.monotonic() - chunk.seconds

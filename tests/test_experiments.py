@@ -57,14 +57,14 @@ def test_registry_holds_every_lstm_row_of_tables_1_to_9():
 
 def test_a_trials_randomness_does_not_depend_on_its_chunk():
     exp = E.experiment("6a")
-    alone, among = E._Chunk(exp, [5], 100), E._Chunk(exp, [3, 4, 5], 100)
+    alone, among = E._Chunk(exp, [5], 100, "test"), E._Chunk(exp, [3, 4, 5], 100, "test")
     assert np.array_equal(alone.net.w_hidden[0], among.net.w_hidden[2])
     assert np.array_equal(alone.net.w_output[0], among.net.w_output[2])
     assert not np.array_equal(among.net.w_hidden[0], among.net.w_hidden[2])
     for _ in range(40):  # crosses a block boundary of the training stream
         a, b = alone.train[0].next(), among.train[2].next()
         assert all(np.array_equal(u, v) for u, v in zip(a, b))
-    among, pair = E._Chunk(exp, [3, 4, 5], 100), E._Chunk(exp, [5, 7], 100)
+    among, pair = E._Chunk(exp, [3, 4, 5], 100, "test"), E._Chunk(exp, [5, 7], 100, "test")
     for _ in range(60):  # its training is the same in any chunk, up to rounding in the last bits
         among.step(), pair.step()
     assert np.allclose(pair.net.w_hidden[0], among.net.w_hidden[2], rtol=0, atol=1e-13)
@@ -205,7 +205,7 @@ def test_sequential_construction_trains_without_the_cell_until_the_error_stops_f
     from lstm_edu.lstm1997 import LSTM1997, config
     import dataclasses
     exp = dataclasses.replace(E.experiment("2a"), construction_window=20, schedule=schedule)  # a fast test
-    chunk = E._Chunk(exp, [0, 1], 10_000)
+    chunk = E._Chunk(exp, [0, 1], 10_000, "test")
     start_h, start_o = chunk.construction["w_hidden"].copy(), chunk.construction["w_output"].copy()
     cells = np.arange(chunk.net.M_out)[chunk.net._out_cells]
     no_cell = config("2a", n_blocks=0)
@@ -228,7 +228,7 @@ def test_sequential_construction_trains_without_the_cell_until_the_error_stops_f
     np.testing.assert_array_equal(chunk.net.w_hidden[p], start_h[p])
     np.testing.assert_array_equal(chunk.net.w_output[p][:, cells], start_o[p][:, cells])
     chunk.save(tmp_path / "c.npz")  # the construction state survives a checkpoint
-    again = E._Chunk.load(exp, tmp_path / "c.npz")
+    again = E._Chunk.load(exp, tmp_path / "c.npz", "test")
     for key, value in chunk.construction.items():
         np.testing.assert_array_equal(again.construction[key], value)
 
@@ -238,7 +238,7 @@ def test_experiment_1_changes_the_weights_after_every_step():
     the runner equals LSTM1997.train(schedule="step") on the trial's first training string, not "sequence"."""
     exp = E.experiment("1-5")
     assert all(E.experiment(f"1-{k}").schedule == "step" for k in range(1, 6))
-    chunk = E._Chunk(exp, [7], 100)
+    chunk = E._Chunk(exp, [7], 100, "test")
     start_h, start_o = chunk.net.w_hidden.copy(), chunk.net.w_output.copy()
     replica = E._TrainStream(exp.make(7), E.trial_streams(exp, 7)[1], exp.block)
     x, y, m = (a[None] for a in replica.next())
@@ -276,7 +276,7 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     assert long.base == long.row == "4-1" and long.budget == E.experiment("4-2").budget == 1_100_000
     assert (long.stop, long.overrides) == (E.experiment("4-1").stop, E.experiment("4-1").overrides)
     np.testing.assert_array_equal(E.initial_net("4-1_long", [3, 4]).w_hidden, E.initial_net("4-1", [3, 4]).w_hidden)
-    chunks = {name: E._Chunk(E.experiment(name), [12, 25], 100) for name in ["1-5", *E.VARIANTS] if "1-5" in name}
+    chunks = {name: E._Chunk(E.experiment(name), [12, 25], 100, "test") for name in ["1-5", *E.VARIANTS] if "1-5" in name}
     for name, chunk in chunks.items():
         np.testing.assert_array_equal(chunk.net.w_hidden, chunks["1-5"].net.w_hidden)
         np.testing.assert_array_equal(chunk.net.w_output, chunks["1-5"].net.w_output)
@@ -339,7 +339,7 @@ def test_a_chunk_resumed_by_other_code_names_every_version_that_trained_it(tmp_p
 
 
 def test_initial_net_is_where_the_trials_start():
-    chunk = E._Chunk(E.experiment("2c-1"), [4, 9], 100)
+    chunk = E._Chunk(E.experiment("2c-1"), [4, 9], 100, "test")
     net = E.initial_net("2c-1", [4, 9])
     assert np.array_equal(net.w_hidden, chunk.net.w_hidden) and np.array_equal(net.w_output, chunk.net.w_output)
     assert not np.array_equal(net.w_hidden[0], net.w_hidden[1])
