@@ -235,6 +235,16 @@ def every_step_mask(n_networks: int, n_steps: int) -> np.ndarray:
                    dtype=bool)
 
 
+@numba.njit(cache=True, inline="always")
+def _contribute(w, acc, rate, p, u, m, d, at_once):
+    """One step's contribution ``d`` = -dE/dw_um of weight (u, m): applied at once (``w += rate d``, mode
+    STEP) or added to the sequence's sum ``acc`` (Appendix A.1)."""
+    if at_once:
+        w[u, m] += rate[p, u, m] * d
+    else:
+        acc[u, m] += d
+
+
 #: Modes of :func:`_time_loop`.
 FORWARD, GRADIENT, SEQUENCE, STEP = 0, 1, 2, 3
 _MODES = {"forward": FORWARD, "gradient": GRADIENT, "sequence": SEQUENCE, "step": STEP}
@@ -367,29 +377,24 @@ def _time_loop(x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, h_offs
                         for v in range(S):
                             total += h_s[j * S + v] * back[j * S + v]
                         e_out[j] = y_h_prime[C + B + j] * total                 # eq. 21
-                # contributions -dE/dw (eqs. 22, 26, 28): summed, or applied at once (mode STEP)
-                for k in range(K):
+                # contributions -dE/dw, summed, or applied at once (mode STEP)
+                at_once = mode == STEP
+                for k in range(K):                                              # output units, eq. 22
                     for m in range(M_out):
-                        d = e_k[k] * y_osrc[m]                                  # eq. 22
-                        if mode == STEP:
-                            wo[k, m] += rate_o[p, k, m] * d
-                        else:
-                            acc_o[k, m] += d
-                for u in range(H):
+                        _contribute(wo, acc_o, rate_o, p, k, m, e_k[k] * y_osrc[m], at_once)
+                for c in range(C):                                              # cells, eq. 28
                     for m in range(M):
-                        if u < C:
-                            d = e_s[u] * dS_c[u, m]                             # eq. 28
-                        elif u < C + B:
-                            j = u - C
-                            d = 0.0
-                            for v in range(S):
-                                d += e_s[j * S + v] * dS_in[j * S + v, m]       # eq. 26
-                        else:
-                            d = e_out[u - C - B] * y_src[m]                     # eq. 22
-                        if mode == STEP:
-                            w[u, m] += rate_h[p, u, m] * d
-                        else:
-                            acc_h[u, m] += d
+                        _contribute(w, acc_h, rate_h, p, c, m, e_s[c] * dS_c[c, m], at_once)
+                for j in range(B):                                              # input gates, eq. 26
+                    for m in range(M):
+                        d = 0.0
+                        for v in range(S):
+                            d += e_s[j * S + v] * dS_in[j * S + v, m]
+                        _contribute(w, acc_h, rate_h, p, C + j, m, d, at_once)
+                if has_og:
+                    for j in range(B):                                          # output gates, eq. 22
+                        for m in range(M):
+                            _contribute(w, acc_h, rate_h, p, C + B + j, m, e_out[j] * y_src[m], at_once)
             if recurrent:  # this step's hidden activations become the next step's sources
                 for c in range(C):
                     y_src[n_in + c] = y_c[c]
