@@ -215,7 +215,7 @@ def test_sequential_construction_trains_without_the_cell_until_the_error_stops_f
     n = 0
     while not chunk.construction["added"].any():
         chunk.step()
-        x, y, m, _ = E._assemble(twin)
+        x, y, m, _ = E._assemble(twin, {})
         bare.train(x, y, m, alpha=chunk.net.cfg.alpha, schedule=schedule)
         n += 1
         assert n < 5000
