@@ -279,7 +279,7 @@ def _variants() -> dict:
     one change at a time, with the row's trial seeds (the Reber chapter's discussion); rows 1-1 to 1-4
     and 2c-1 (Experiment 2's fastest row) with the ranges of g and h of Table 10's caption; row 2c-3
     with a negative initial input-gate bias, the test of the drift explanation of the long_lags chapter;
-    and row 4-1 with row 4-2's larger budget (the adding chapter)."""
+    row 4-1 with row 4-2's larger budget (the adding chapter) and row 1-5 with row 1-1's (the Reber chapter)."""
     base = EXPERIMENTS["1-5"]
     changes = {
         "1-5_sequence": ("weights change once per string (the sum of all steps' contributions) instead of "
@@ -308,13 +308,16 @@ def _variants() -> dict:
         exp, name="2c-3_igb", base="2c-3", description=f"{exp.description}; {what}", budget=budget,
         overrides={"bias": "ga", "input_gate_bias": (-2.0, -2.0)},
         note=f"Variant of row 2c-3: {what}. {exp.note}")
-    # Experiment 4 (adding chapter): are row 4-1's failures a matter of the budget? The same trials (same
-    # seeds, so the same nets and sequences up to 4-1's budget), trained as long as row 4-2's budget allows
-    exp, budget = EXPERIMENTS["4-1"], EXPERIMENTS["4-2"].budget
-    what = f"budget {budget:,} sequences (row 4-2's) instead of 5 times the paper's mean"
-    variants["4-1_long"] = dataclasses.replace(
-        exp, name="4-1_long", base="4-1", description=f"{exp.description}; {what}", budget=budget,
-        note=f"Variant of row 4-1: {what}. {exp.note}")
+    # Are a row's failures a matter of the budget? The same trials (same seeds, so the same nets and
+    # sequences up to the row's budget), trained as long as a larger budget allows: row 4-1 with row 4-2's
+    # (adding chapter), row 1-5 with row 1-1's, the largest of Experiment 1 (Reber chapter)
+    for row, donor, usual in (("4-1", "4-2", "5 times the paper's mean"),
+                              ("1-5", "1-1", "5 times the paper's mean, at least 50,000")):
+        exp, budget = EXPERIMENTS[row], EXPERIMENTS[donor].budget
+        what = f"budget {budget:,} sequences (row {donor}'s) instead of {usual}"
+        variants[f"{row}_long"] = dataclasses.replace(
+            exp, name=f"{row}_long", base=row, description=f"{exp.description}; {what}", budget=budget,
+            note=f"Variant of row {row}: {what}. {exp.note}")
     return variants
 
 

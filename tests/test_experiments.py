@@ -261,7 +261,7 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     row = E.experiment("1-5")
     assert set(E.VARIANTS) == {"1-5_sequence", "1-5_caption", "1-5_distinct", "1-5_possible",
                                "1-1_caption", "1-2_caption", "1-3_caption", "1-4_caption", "2c-1_caption",
-                               "2c-3_igb", "4-1_long"}
+                               "2c-3_igb", "4-1_long", "1-5_long"}
     for name in ("1-1", "1-2", "1-3", "1-4", "2c-1"):  # the caption's ranges on other rows, with their trials
         variant = E.experiment(f"{name}_caption")
         assert variant.base == variant.row == name and variant.overrides == {"squashing": "caption"}
@@ -276,6 +276,9 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     assert long.base == long.row == "4-1" and long.budget == E.experiment("4-2").budget == 1_100_000
     assert (long.stop, long.overrides) == (E.experiment("4-1").stop, E.experiment("4-1").overrides)
     np.testing.assert_array_equal(E.initial_net("4-1_long", [3, 4]).w_hidden, E.initial_net("4-1", [3, 4]).w_hidden)
+    reber_long = E.experiment("1-5_long")  # row 1-5 with the largest budget of Experiment 1 (row 1-1's)
+    assert reber_long.base == reber_long.row == "1-5" and reber_long.budget == E.experiment("1-1").budget == 200_000
+    assert (reber_long.stop, reber_long.schedule) == (row.stop, row.schedule) and row.budget == 50_000
     chunks = {name: E._Chunk(E.experiment(name), [12, 25], 100, "test") for name in ["1-5", *E.VARIANTS] if "1-5" in name}
     for name, chunk in chunks.items():
         np.testing.assert_array_equal(chunk.net.w_hidden, chunks["1-5"].net.w_hidden)
