@@ -279,7 +279,8 @@ def _variants() -> dict:
     one change at a time, with the row's trial seeds (the Reber chapter's discussion); rows 1-1 to 1-4
     and 2c-1 (Experiment 2's fastest row) with the ranges of g and h of Table 10's caption; row 2c-3
     with a negative initial input-gate bias, the test of the drift explanation of the long_lags chapter;
-    row 4-1 with row 4-2's larger budget (the adding chapter) and row 1-5 with row 1-1's (the Reber chapter)."""
+    row 4-1 with row 4-2's larger budget (the adding chapter) and row 1-5 with row 1-1's (the Reber
+    chapter)."""
     base = EXPERIMENTS["1-5"]
     changes = {
         "1-5_sequence": ("weights change once per string (the sum of all steps' contributions) instead of "
@@ -388,8 +389,9 @@ def _assemble(streams, store: dict):
     """One sequence per trial, padded to the longest: x (P, T, n_in), targets (P, T, K), mask (P, T, K), lengths.
 
     ``store``: a dict kept between calls (start with ``{}``); its flat arrays are reused for the returned
-    ones (C-contiguous views, valid until the next call). On this machine writing fresh memory costs page faults: for row
-    2c-5 (20 trials x 1001 steps x 1004 inputs) a fresh x cost about a third of a training step.
+    ones (C-contiguous views, valid until the next call). On this machine writing fresh memory costs page
+    faults: for row 2c-5 (20 trials x 1001 steps x 1004 inputs) a fresh x cost about a third of a training
+    step.
     """
     rows = [s.next() for s in streams]
     lengths = np.array([r[0].shape[0] for r in rows])
