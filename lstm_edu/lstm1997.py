@@ -236,11 +236,18 @@ def every_step_mask(n_networks: int, n_steps: int) -> np.ndarray:
 
 
 @numba.njit(cache=True, inline="always")
-def _contribute(w, acc, rate, p, u, m, d, at_once):
-    """One step's contribution ``d`` = -dE/dw_um of weight (u, m): applied at once (``w += rate d``, mode
+def _change(w, rate, r, u, m, d):
+    """The weight change of on-line learning: ``w_um += alpha_um d`` with ``d`` = -dE/dw_um (one step's
+    contribution or a sequence's sum) and ``alpha_um`` the weight's rate, ``rate[r, u, m]``."""
+    w[u, m] += rate[r, u, m] * d
+
+
+@numba.njit(cache=True, inline="always")
+def _contribute(w, acc, rate, r, u, m, d, at_once):
+    """One step's contribution ``d`` = -dE/dw_um of weight (u, m): applied at once (:func:`_change`, mode
     STEP) or added to the sequence's sum ``acc`` (Appendix A.1)."""
     if at_once:
-        w[u, m] += rate[p, u, m] * d
+        _change(w, rate, r, u, m, d)
     else:
         acc[u, m] += d
 
@@ -265,7 +272,8 @@ def _time_loop(x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, h_offs
     ``mode``: FORWARD records the activations into the ``trace_*`` arrays and ``outputs``; GRADIENT sums
     each weight's contributions -dE/dw over the steps into ``acc_h_all``/``acc_o_all``; SEQUENCE does the
     same and then changes the weights by ``rate * sum`` (Appendix A.1); STEP applies each step's contribution
-    at once. ``w_h``, ``w_o`` are changed in place. Output units are evaluated only where they are used.
+    at once. ``rate_h``, ``rate_o``: each weight's learning rate, one row per network or one row shared by
+    all. ``w_h``, ``w_o`` are changed in place. Output units are evaluated only where they are used.
     """
     P, T = x.shape[0], x.shape[1]
     H, M = w_h.shape[1], w_h.shape[2]
@@ -282,6 +290,7 @@ def _time_loop(x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, h_offs
     acc_h, acc_o = np.empty((H, M)), np.empty((K, M_out))
     for p in range(P):
         w, wo = w_h[p], w_o[p]
+        r = p if rate_h.shape[0] > 1 else 0        # this network's row of the learning rates
         y_src[:] = 0.0
         if has_bias:
             y_src[M - 1] = 1.0
@@ -381,20 +390,20 @@ def _time_loop(x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, h_offs
                 at_once = mode == STEP
                 for k in range(K):                                              # output units, eq. 22
                     for m in range(M_out):
-                        _contribute(wo, acc_o, rate_o, p, k, m, e_k[k] * y_osrc[m], at_once)
+                        _contribute(wo, acc_o, rate_o, r, k, m, e_k[k] * y_osrc[m], at_once)
                 for c in range(C):                                              # cells, eq. 28
                     for m in range(M):
-                        _contribute(w, acc_h, rate_h, p, c, m, e_s[c] * dS_c[c, m], at_once)
+                        _contribute(w, acc_h, rate_h, r, c, m, e_s[c] * dS_c[c, m], at_once)
                 for j in range(B):                                              # input gates, eq. 26
                     for m in range(M):
                         d = 0.0
                         for v in range(S):
                             d += e_s[j * S + v] * dS_in[j * S + v, m]
-                        _contribute(w, acc_h, rate_h, p, C + j, m, d, at_once)
+                        _contribute(w, acc_h, rate_h, r, C + j, m, d, at_once)
                 if has_og:
                     for j in range(B):                                          # output gates, eq. 22
                         for m in range(M):
-                            _contribute(w, acc_h, rate_h, p, C + B + j, m, e_out[j] * y_src[m], at_once)
+                            _contribute(w, acc_h, rate_h, r, C + B + j, m, e_out[j] * y_src[m], at_once)
             if recurrent:  # this step's hidden activations become the next step's sources
                 for c in range(C):
                     y_src[n_in + c] = y_c[c]
@@ -408,10 +417,10 @@ def _time_loop(x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, h_offs
         elif mode == SEQUENCE:  # Appendix A.1: the change is alpha times the sum over all steps
             for u in range(H):
                 for m in range(M):
-                    w[u, m] += acc_h[u, m] * rate_h[p, u, m]
+                    _change(w, rate_h, r, u, m, acc_h[u, m])
             for k in range(K):
                 for m in range(M_out):
-                    wo[k, m] += rate_o[p, k, m] * acc_o[k, m]
+                    _change(wo, rate_o, r, k, m, acc_o[k, m])
 
 
 class Trace(NamedTuple):
@@ -647,6 +656,17 @@ class LSTM1997:
         x, _, _ = self._check_sequence(inputs)
         return self._run(x, None, None, mode="forward")
 
+    def forward_one(self, inputs, network: int = 0) -> Trace:
+        """Run the single network ``network`` over every sequence of ``inputs`` (n, T, n_in), any n.
+
+        The weights are copied once per sequence (:meth:`select`), so one trained net is tested on a whole
+        batch of fresh sequences in one call. Returns the :class:`Trace`, one row per sequence.
+        """
+        x = _checks.array("inputs", inputs, ndim=3)
+        if isinstance(network, bool) or not isinstance(network, (int, np.integer)):
+            raise ValueError(f"network must be an int index in [0, {self.P}), got {network!r}")
+        return self.select(np.full(x.shape[0], network)).forward(x)
+
     def gradient(self, inputs, targets, target_mask) -> tuple[np.ndarray, Gradient]:
         """The truncated gradient dE/dw of Appendix A, for one sequence per network; weights unchanged.
 
@@ -682,8 +702,7 @@ class LSTM1997:
         _checks.choice("schedule", schedule, SCHEDULES)
         _checks.choice("on_divergence", on_divergence, ("raise", "report"))
         alpha = self.cfg.alpha if alpha is None else _checks.positive_float("alpha", alpha)
-        rate_h = np.broadcast_to(alpha * self.mask_hidden, self.w_hidden.shape)
-        rate_o = np.broadcast_to(alpha * self.mask_output, self.w_output.shape)
+        rate_h, rate_o = (alpha * self.mask_hidden)[None], (alpha * self.mask_output)[None]  # shared by all
         if frozen is not None:
             if not isinstance(frozen, (tuple, list)) or len(frozen) != 2:
                 raise ValueError("frozen must be None or a pair (hidden (P, H, M), output (P, n_out, M_out)) of "
@@ -703,7 +722,8 @@ class LSTM1997:
         """Prepare the arrays of :func:`_time_loop` (the compiled time loop) and collect its results.
 
         Memory: O(W) per network beside the sequences; only the recorded trace of ``mode="forward"`` and
-        ``keep_outputs`` grow with T. ``rates``: the learning rate per weight, (P, H, M) and (P, n_out, M_out).
+        ``keep_outputs`` grow with T. ``rates``: the learning rate per weight, (P or 1, H, M) and
+        (P or 1, n_out, M_out) (one row shared by every network).
         """
         P, T, B, C, K = x.shape[0], x.shape[1], self.B, self.C, self.cfg.n_out
         forward = mode == "forward"

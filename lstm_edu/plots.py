@@ -163,7 +163,7 @@ def cell_activity(axes, net, batch, rows, names):
     if net.P != 1 or len(axes) != 4 or len(names) != len(rows):
         raise ValueError(f"need one net (P = 1, got {net.P}), 4 axes (got {len(axes)}) and one name per row "
                          f"({len(rows)} rows, {len(names)} names)")
-    trace = net.select([0] * len(rows)).forward(batch.x[rows])
+    trace = net.forward_one(batch.x[rows])
     styles = ("-", "--", ":", "-.")
     panels = (("input_gate", "input gates"), ("cell_state", "cell states $s_c$"),
               ("output_gate", "output gates"), ("outputs", "outputs"))

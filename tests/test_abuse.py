@@ -52,7 +52,7 @@ def test_fraction_correct_counts_strings_judged_by_the_criterion(data):
     net = lstm1997.build("1-4", 3, seed=4)
     fraction = abuse.reber_fraction_correct(net, data, np.arange(3))
     x = data["eval_x"][1]
-    out = net.select(np.repeat(1, x.shape[0])).forward(x).outputs
+    out = net.forward_one(x, 1).outputs
     direct = criteria.reber_correct(out, data["eval_possible"][1], data["eval_lengths"][1]).mean()
     assert fraction.shape == (3,) and fraction[1] == pytest.approx(direct)
 

@@ -138,6 +138,19 @@ def test_population_equals_separate_networks(row, every_step):
             np.testing.assert_allclose(pop_s.w_output[p], single.w_output[0], rtol=0, atol=1e-12)
 
 
+def test_forward_one_runs_one_network_on_every_sequence():
+    """forward_one(x, k): network k on each of n sequences, as network k alone on each one."""
+    pop = L.build("4-1", 3, seed=2)
+    x = np.random.default_rng(4).normal(size=(5, 9, pop.cfg.n_in))
+    tr = pop.forward_one(x, 2)
+    assert tr.outputs.shape == (5, 9, pop.cfg.n_out)
+    for i in range(5):
+        alone = L.LSTM1997.from_weights(pop.cfg, pop.w_hidden[2:3], pop.w_output[2:3]).forward(x[i:i + 1])
+        for a, b in zip(tr, alone):
+            np.testing.assert_array_equal(a[i:i + 1], b)
+    assert not np.allclose(tr.outputs, pop.forward_one(x, 0).outputs)     # another network, other outputs
+
+
 # ------------------------------------------------------------------- truncated gradient vs autograd
 FAMILIES = [
     ("4-1", {}),                                    # F, bias all, S=2, 2 blocks
@@ -375,6 +388,12 @@ def test_bad_sequences_name_the_parameter():
         L.end_mask([0, 3], 5)
     with pytest.raises(ValueError, match="networks must be indices"):
         net.select([2])
+    with pytest.raises(ValueError, match="networks must be indices"):
+        net.forward_one(x, 5)
+    with pytest.raises(ValueError, match="network must be an int index"):
+        net.forward_one(x, 0.5)
+    with pytest.raises(ValueError, match="inputs must have 3 dimensions"):
+        net.forward_one(x[0])
     with pytest.raises(ValueError, match="w_hidden must have shape"):
         L.LSTM1997.from_weights("4-1", np.zeros((1, 3, 3)), net.w_output[:1])
     with pytest.raises(ValueError, match="name must be one of"):
@@ -443,7 +462,7 @@ def test_task_2b_net_keeps_the_class_as_a_constant_offset_of_its_state():
     for k in range(3):
         w_cell, w_in = net.w_hidden[k, 0], net.w_hidden[k, 1]           # hidden units: cell, input gate
         by_hand = np.cumsum(f(x @ w_in) * f(x @ w_cell), axis=1)        # s(t) = sum of y_in(t) g(net_c(t))
-        states = net.select(np.array([k, k])).forward(x).cell_state[:, :, 0]
+        states = net.forward_one(x, k).cell_state[:, :, 0]
         np.testing.assert_allclose(states, by_hand, rtol=1e-12)
         gap = states[0] - states[1]
         assert abs(gap[0]) > 1e-4 and np.ptp(gap) < 1e-12
