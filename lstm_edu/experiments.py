@@ -1,6 +1,7 @@
 """The 1997 paper's LSTM experiments (Section 5, Tables 1-9), run as resumable many-trial jobs.
 
-``python -m lstm_edu run EXPERIMENT [--trials N] [--budget SEQUENCES] [--seed S] [--out DIR] [--batch P]``
+``python -m lstm_edu run EXPERIMENT [--trials N] [--budget SEQUENCES] [--seed S] [--out DIR] [--batch P]
+[--check SEQUENCES]``
 
 :data:`EXPERIMENTS` holds one :class:`Experiment` per LSTM row of Tables 1-9: its task (``lstm_edu.tasks``),
 its architecture (a row of Table 10, :func:`lstm_edu.lstm1997.config`), its stopping and success rules
@@ -25,11 +26,12 @@ How a run works
   atomically (``<out>/.partial/lstm1997/<experiment>/``) every ``--checkpoint-seconds`` and whenever a trial
   leaves it; an interrupted run continues from the checkpoint. A chunk without a checkpoint restarts
   from scratch with its full original composition (trials already recorded are recomputed, not
-  rewritten). A trial's training is the same in any chunk up to rounding in the last bits (NumPy and
-  BLAS take different paths for different numbers of trials, differences of order 1e-17 per step);
-  keeping each chunk's composition makes a resumed run end with exactly the records of an
-  uninterrupted one.
-  Resume with the same ``--batch`` (checkpoints are found by their chunk's trial range).
+  rewritten). A trial's training is bitwise the same in any chunk: the compiled time loop computes each
+  network on its own, in the same order whatever the other trials are. Resume with the same ``--batch``
+  (checkpoints are found by their chunk's trial range).
+- Checking: ``--check SEQUENCES`` runs the stored trials again, in a scratch folder, for at most
+  SEQUENCES sequences each, and compares them with their records (:func:`check`): the whole outcome
+  of a trial that ended within them, the learning curve so far of one that went on.
 
 Records: ``<out>/lstm1997/<experiment>/trial-<seed>.json`` (default ``<out>`` = ``results/``), fields
 documented in :func:`_record`. Timing lives under ``"run"`` only.
@@ -61,6 +63,9 @@ from .tasks import long_lag, noise_signal, reber, temporal_order
 #: Stopping rules: Experiment 1 ("reber"), Experiment 2 ("abs_test": periodic test of ABS on fresh
 #: sequences), Experiment 3 ("exp3": ST1/ST2), Experiments 4 and 6 ("st3") and Experiment 5 ("nseq").
 STOP_RULES = ("reber", "abs_test", "exp3", "st3", "nseq")
+#: What a variant of :data:`VARIANTS` changes against its row (:attr:`Experiment.changes`): one of the
+#: paper's open choices, or ``"budget"`` (the same trials trained longer).
+VARIANT_CHANGES = ("schedule", "squashing", "training strings", "targets", "gate biases", "budget")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +91,9 @@ class Experiment:
     params: task parameters for the record. paper: the paper's figures for this row. note: deviations
     from the paper and choices where it is silent. overrides: changes to the Table 10 architecture
     (:func:`~lstm_edu.lstm1997.config`), for the variants of :data:`VARIANTS`. base: for a variant, the row
-    whose trial streams it shares (same initial weights and training draws per trial seed).
+    whose trial streams it shares (same initial weights and training draws per trial seed). changes: for a
+    variant, the one thing it changes, one of :data:`VARIANT_CHANGES` (``"budget"`` for a run longer than the
+    row's, every other entry for a choice the paper leaves open).
     """
 
     name: str
@@ -116,11 +123,14 @@ class Experiment:
     note: str = ""
     overrides: dict = dataclasses.field(default_factory=dict)
     base: str = ""
+    changes: str = ""
 
     def __post_init__(self):
         _checks.choice("stop", self.stop, STOP_RULES)
         _checks.choice("judge", self.judge, ("end", "all"))
         _checks.choice("schedule", self.schedule, SCHEDULES)
+        if self.base or self.changes:
+            _checks.choice("changes", self.changes, VARIANT_CHANGES)
 
     @property
     def architecture(self) -> LSTMConfig:
@@ -284,13 +294,15 @@ def _variants() -> dict:
     base = EXPERIMENTS["1-5"]
     changes = {
         "1-5_sequence": ("weights change once per string (the sum of all steps' contributions) instead of "
-                         "after every step", {"schedule": "sequence"}),
+                         "after every step", {"schedule": "sequence", "changes": "schedule"}),
         "1-5_caption": ("the ranges of Table 10's caption, g in [-1, 1] and h in [-2, 2], instead of the "
-                        "text's g in [-2, 2] and h in [-1, 1]", {"overrides": {"squashing": "caption"}}),
+                        "text's g in [-2, 2] and h in [-1, 1]",
+                        {"overrides": {"squashing": "caption"}, "changes": "squashing"}),
         "1-5_distinct": ("256 distinct training strings (the test set excludes all of them)",
-                         {"make": functools.partial(_reber_task, distinct=True)}),
+                         {"make": functools.partial(_reber_task, distinct=True), "changes": "training strings"}),
         "1-5_possible": ("targets 1 for every possible next symbol instead of the one-hot next symbol (not the "
-                         "paper's task)", {"make": functools.partial(_reber_task, targets="possible")}),
+                         "paper's task)",
+                         {"make": functools.partial(_reber_task, targets="possible"), "changes": "targets"}),
     }
     variants = {name: dataclasses.replace(base, name=name, base="1-5", description=f"{base.description}; {what}",
                                           note=f"Variant of row 1-5: {what}. {base.note}", **fields)
@@ -306,7 +318,8 @@ def _variants() -> dict:
     what = ("bias weights on the gates, the input gates' starting at -2 (Section 4's remedy for internal "
             "state drift), although the 2c text says no bias weights are used; budget 100,000 sequences")
     variants["2c-3_igb"] = dataclasses.replace(
-        exp, name="2c-3_igb", base="2c-3", description=f"{exp.description}; {what}", budget=budget,
+        exp, name="2c-3_igb", base="2c-3", changes="gate biases", description=f"{exp.description}; {what}",
+        budget=budget,
         overrides={"bias": "ga", "input_gate_bias": (-2.0, -2.0)},
         note=f"Variant of row 2c-3: {what}. {exp.note}")
     # Are a row's failures a matter of the budget? The same trials (same seeds, so the same nets and
@@ -317,7 +330,8 @@ def _variants() -> dict:
         exp, budget = EXPERIMENTS[row], EXPERIMENTS[donor].budget
         what = f"budget {budget:,} sequences (row {donor}'s) instead of {usual}"
         variants[f"{row}_long"] = dataclasses.replace(
-            exp, name=f"{row}_long", base=row, description=f"{exp.description}; {what}", budget=budget,
+            exp, name=f"{row}_long", base=row, changes="budget", description=f"{exp.description}; {what}",
+            budget=budget,
             note=f"Variant of row {row}: {what}. {exp.note}")
     return variants
 
@@ -420,25 +434,19 @@ def _judge_mask(exp: Experiment, batch: SequenceBatch) -> np.ndarray:
     return mask
 
 
-def _forward_outputs(net: LSTM1997, row: int, x: np.ndarray) -> np.ndarray:
-    """Outputs (n, T, K) of network ``row`` of ``net`` on the ``n`` sequences ``x`` (replicated weights)."""
-    clone = net.select(np.full(x.shape[0], row))
-    return clone.forward(x).outputs
-
-
 def _evaluate(exp: Experiment, net: LSTM1997, row: int, task: Task, gen, n: int) -> dict:
     """Test network ``row`` on ``n`` fresh sequences from ``gen`` (Experiment 1: on its fixed sets)."""
     if exp.stop == "reber":
         f, k = task.fixed_test, exp.eval_chunk
-        ok = np.concatenate([criteria.reber_correct(_forward_outputs(net, row, f.x[i:i + k]), task.possible[i:i + k],
-                                                    f.lengths[i:i + k])
+        ok = np.concatenate([criteria.reber_correct(net.forward_one(f.x[i:i + k], row).outputs,
+                                                    task.possible[i:i + k], f.lengths[i:i + k])
                              for i in range(0, len(f.lengths), k)])
         return {"n": int(ok.size), "wrong": int(np.count_nonzero(~ok))}
     correct, end_out, end_tgt = [], [], []
     done = 0
     while done < n:
         b = task.test(min(exp.eval_chunk, n - done), gen)
-        out = _forward_outputs(net, row, b.x)
+        out = net.forward_one(b.x, row).outputs
         correct.append(criteria.abs_correct(out, b.targets, _judge_mask(exp, b), exp.success_bound))
         end_out.append(criteria.end_values(out, b.lengths))
         clean = (noise_signal.clean_targets_3c(b.labels)[:, None] if exp.exp3_variant == "3c"
@@ -788,6 +796,63 @@ def run(name: str, n_trials: int | None = None, budget: int | None = None, seed:
     return [paths[s] for s in seeds]
 
 
+#: The fields of a record that training computes (the rest describes the experiment, or the run's timing).
+OUTCOME_FIELDS = ("sequences", "success", "milestones", "test", "curve", "weights")
+
+
+def check(name: str, sequences: int, n_trials: int | None = None, seed: int = 0, out=RESULTS_DIR,
+          batch: int = 64, progress: bool = True) -> list[dict]:
+    """Run the stored trials of ``name`` again for at most ``sequences`` sequences each and compare.
+
+    The trials ``seed`` .. ``seed + n_trials - 1`` (default: the experiment's count) must have records in
+    ``out``. They are run again by this code in a temporary folder with the budget ``min(sequences, stored
+    budget)``; a trial's training does not depend on its budget, so up to that budget the rerun must
+    follow the stored trial exactly. A trial that ended within the budget is compared on all of
+    :data:`OUTCOME_FIELDS`; one that went on must not have ended earlier, and the points of its learning
+    curve so far (mean training error per ``curve_every`` sequences, a fingerprint of the weights' path)
+    must equal the stored ones. Returns one dict per trial: ``seed``, ``compared`` (what), ``equal`` and
+    ``difference`` (the first one found, ``""`` if none).
+    """
+    import tempfile
+
+    exp = experiment(name)
+    n_trials = exp.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
+    sequences = _checks.positive_int("sequences", sequences)
+    seeds = [_checks.positive_int("seed", seed, minimum=0) + i for i in range(n_trials)]
+    missing = [s for s in seeds if not record_path(out, name, s).exists()]
+    if missing:
+        raise ValueError(f"trials {missing} of {name} have no record in {out} to check; run them first "
+                         f"(python -m lstm_edu run {name}) or pass --trials and --seed of stored trials")
+    stored = {s: json.loads(record_path(out, name, s).read_text()) for s in seeds}
+    budget = min(sequences, *(r["budget"] for r in stored.values()))
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = {s: json.loads(p.read_text())
+                 for s, p in zip(seeds, run(name, n_trials, budget, seeds[0], scratch, batch, progress=progress))}
+    report = []
+    for s in seeds:
+        old, new = stored[s], fresh[s]
+        if old["sequences"] <= budget:
+            compared = "the whole outcome"
+            difference = next((f"{key}: stored {old[key]!r:.200}, now {new[key]!r:.200}"
+                               for key in OUTCOME_FIELDS if old[key] != new[key]), "")
+        else:
+            points = len(new["curve"]["mean_loss"])
+            compared = f"the first {points} curve points (stored trial: {old['sequences']:,} sequences)"
+            before = old["curve"]["mean_loss"][:points]
+            first = next((i for i, (a, b) in enumerate(zip(before, new["curve"]["mean_loss"])) if a != b), None)
+            if new["sequences"] < budget:
+                difference = (f"ended after {new['sequences']:,} sequences (success {new['success']}), before the "
+                              f"stored trial")
+            elif first is not None:
+                difference = (f"curve point {first} (sequences {first * exp.curve_every:,}-"
+                              f"{(first + 1) * exp.curve_every:,}): stored {before[first]!r}, now "
+                              f"{new['curve']['mean_loss'][first]!r}")
+            else:
+                difference = ""
+        report.append({"seed": s, "compared": compared, "equal": not difference, "difference": difference})
+    return report
+
+
 # ------------------------------------------------------------------------------------- command line
 def add_arguments(parser) -> None:
     parser.add_argument("experiment", help="a row of Tables 1-9 (" + ", ".join(EXPERIMENTS)
@@ -802,21 +867,39 @@ def add_arguments(parser) -> None:
     parser.add_argument("--checkpoint-seconds", type=float, default=60.0,
                         help="seconds between checkpoints of a chunk in progress (default 60)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--check", type=int, default=None, metavar="SEQUENCES",
+                        help="instead of running, check the stored trials: run them again for at most SEQUENCES "
+                             "sequences each in a scratch folder and compare with their records")
 
 
 def main(args) -> int:
     names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
+    if args.check is not None and args.budget is not None:
+        print("error: --budget and --check exclude each other (a check uses the stored records' budget, "
+              "capped at --check)", file=sys.stderr)
+        return 2
+    all_equal = True
     for name in names:
         try:
             exp = experiment(name)
-            paths = run(name, args.trials, args.budget, args.seed, args.out, args.batch,
-                        args.checkpoint_seconds, progress=not args.no_progress)
+            if args.check is not None:
+                report = check(name, args.check, args.trials, args.seed, args.out, args.batch,
+                               progress=not args.no_progress)
+            else:
+                paths = run(name, args.trials, args.budget, args.seed, args.out, args.batch,
+                            args.checkpoint_seconds, progress=not args.no_progress)
         except (ValueError, TypeError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        if args.check is not None:
+            for r in report:
+                print(f"{name} trial {r['seed']}: {'same' if r['equal'] else 'DIFFERENT'} ({r['compared']})"
+                      + (f"; {r['difference']}" if r["difference"] else ""))
+            all_equal &= all(r["equal"] for r in report)
+            continue
         records = [json.loads(p.read_text()) for p in paths]
         ok = [r for r in records if r["success"]]
         mean = np.mean([r["sequences"] for r in ok]) if ok else float("nan")
         print(f"{exp.name}: {len(ok)} of {len(records)} trials successful; mean sequences until success "
               f"{mean:,.0f} (paper: {exp.paper}); records in {paths[0].parent}")
-    return 0
+    return 0 if all_equal else 1

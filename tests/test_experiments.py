@@ -1,5 +1,6 @@
 """The experiment runner: registry, per-trial randomness, bad options, and resuming after a kill."""
 
+import dataclasses
 import json
 import os
 import signal
@@ -65,10 +66,10 @@ def test_a_trials_randomness_does_not_depend_on_its_chunk():
         a, b = alone.train[0].next(), among.train[2].next()
         assert all(np.array_equal(u, v) for u, v in zip(a, b))
     among, pair = E._Chunk(exp, [3, 4, 5], 100, "test"), E._Chunk(exp, [5, 7], 100, "test")
-    for _ in range(60):  # its training is the same in any chunk, up to rounding in the last bits
+    for _ in range(60):  # its training is bitwise the same in any chunk (each network computed on its own)
         among.step(), pair.step()
-    assert np.allclose(pair.net.w_hidden[0], among.net.w_hidden[2], rtol=0, atol=1e-13)
-    assert np.allclose(pair.net.w_output[0], among.net.w_output[2], rtol=0, atol=1e-13)
+    np.testing.assert_array_equal(pair.net.w_hidden[0], among.net.w_hidden[2])
+    np.testing.assert_array_equal(pair.net.w_output[0], among.net.w_output[2])
     assert not np.allclose(pair.net.w_hidden[0], alone.net.w_hidden[0], rtol=0, atol=1e-3)  # it did learn
     other = E.trial_streams(E.experiment("6b"), 5)[1].random()
     assert other != E.trial_streams(exp, 5)[1].random()  # the experiment enters the seed
@@ -126,7 +127,7 @@ def test_a_trial_that_blows_up_ends_as_a_failure_and_the_others_go_on(tmp_path, 
         alone = E.run("mixed", n_trials=1, budget=30, seed=seed, out=tmp_path / "alone", progress=False)
         mine, theirs = records[seed], json.loads(alone[0].read_text())
         assert mine["sequences"] == theirs["sequences"] and "diverged" not in mine["milestones"]
-        np.testing.assert_allclose(mine["curve"]["mean_loss"], theirs["curve"]["mean_loss"], rtol=1e-12)
+        assert mine["curve"]["mean_loss"] == theirs["curve"]["mean_loss"]
 
 
 def _strip(record):
@@ -267,6 +268,12 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
         assert variant.base == variant.row == name and variant.overrides == {"squashing": "caption"}
         assert variant.budget == E.experiment(name).budget and variant.stop == E.experiment(name).stop
     assert not set(E.VARIANTS) & set(E.EXPERIMENTS)  # the summary and 'run all' cover the paper's rows only
+    assert {name: v.changes for name, v in E.VARIANTS.items() if v.base == "1-5"} == {
+        "1-5_sequence": "schedule", "1-5_caption": "squashing", "1-5_distinct": "training strings",
+        "1-5_possible": "targets", "1-5_long": "budget"}
+    assert all(not r.changes and not r.base for r in E.EXPERIMENTS.values())
+    with pytest.raises(ValueError, match="changes must be one of"):
+        dataclasses.replace(row, name="1-5_x", base="1-5", changes="everything")
     drift = E.experiment("2c-3_igb")  # 2c-3 with gate biases, input gates at -2: four more weights
     net = E.initial_net("2c-3_igb", [0, 1])
     assert drift.base == drift.row == "2c-3" and drift.budget == 100_000 and drift.stop == "abs_test"
@@ -354,6 +361,39 @@ def test_initial_net_is_where_the_trials_start():
         E.initial_net("2c-1", [])
     with pytest.raises(ValueError, match="experiment"):
         E.initial_net("2c-10", [0])
+
+
+def test_check_reruns_stored_trials_and_finds_a_changed_record(tmp_path, monkeypatch, capsys):
+    """--check runs stored trials again up to a budget: a trial that ended within it is compared whole,
+    one that went on by its curve so far. An edit to a record, or a record made by other code, shows."""
+    _mixed(monkeypatch)
+    records = {json.loads(p.read_text())["seed"]: p
+               for p in E.run("mixed", n_trials=6, budget=60, out=tmp_path, batch=3, progress=False)}
+    ended = [s for s, p in records.items() if json.loads(p.read_text())["sequences"] <= 30]
+    went_on = [s for s, p in records.items() if json.loads(p.read_text())["sequences"] > 30]
+    assert len(ended) >= 2 and len(went_on) >= 2  # both kinds (see test_trials_stop_early_and_records_say_so)
+    report = E.check("mixed", 30, n_trials=6, out=tmp_path, batch=2, progress=False)
+    assert [r["equal"] for r in report] == [True] * 6 and [r["seed"] for r in report] == list(range(6))
+    assert all(("whole" in r["compared"]) == (r["seed"] in ended) for r in report)
+    assert all("first 3 curve points" in r["compared"] for r in report if r["seed"] in went_on)
+    # a curve point one ulp off in a trial that went on, a test count changed in one that ended
+    for seed, edit in ((went_on[0], lambda r: r["curve"]["mean_loss"].__setitem__(1, np.nextafter(
+            r["curve"]["mean_loss"][1], 1.0))), (ended[0], lambda r: r["test"].__setitem__("wrong", 99))):
+        record = json.loads(records[seed].read_text())
+        edit(record)
+        records[seed].write_text(json.dumps(record))
+    report = {r["seed"]: r for r in E.check("mixed", 30, n_trials=6, out=tmp_path, progress=False)}
+    assert report[went_on[0]]["difference"].startswith("curve point 1 (sequences 10-20)")
+    assert report[ended[0]]["difference"].startswith("test: stored")
+    assert sum(r["equal"] for r in report.values()) == 4
+    assert cli.main(["run", "mixed", "--check", "30", "--trials", "6", "--out", str(tmp_path), "--no-progress"]) == 1
+    assert f"mixed trial {went_on[0]}: DIFFERENT" in capsys.readouterr().out
+    assert cli.main(["run", "mixed", "--check", "30", "--trials", "1", "--seed", str(went_on[1]), "--out",
+                     str(tmp_path), "--no-progress"]) == 0
+    with pytest.raises(ValueError, match=r"trials \[6, 7\] of mixed have no record"):
+        E.check("mixed", 30, n_trials=8, out=tmp_path, progress=False)
+    assert cli.main(["run", "mixed", "--check", "30", "--budget", "30", "--out", str(tmp_path)]) == 2
+    assert "--budget and --check exclude each other" in capsys.readouterr().err
 
 
 def test_a_stored_record_is_what_the_current_code_makes(tmp_path):
