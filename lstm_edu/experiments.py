@@ -28,7 +28,10 @@ How a run works
   from scratch with its full original composition (trials already recorded are recomputed, not
   rewritten). A trial's training is bitwise the same in any chunk: the compiled time loop computes each
   network on its own, in the same order whatever the other trials are. Resume with the same ``--batch``
-  (checkpoints are found by their chunk's trial range).
+  (checkpoints are found by their chunk's trial range). A run with another ``--budget`` continues the
+  checkpoint of a larger or smaller budget while none of the chunk's trials has ended and it has trained
+  fewer sequences than the new budget (the heaviest rows can so be stopped at a capped budget and
+  continued later); that checkpoint is kept for its own budget.
 - Checking: ``--check SEQUENCES`` runs the stored trials again, in a scratch folder, for at most
   SEQUENCES sequences each, and compares them with their records (:func:`check`): the whole outcome
   of a trial that ended within them, the learning curve so far of one that went on.
@@ -551,14 +554,14 @@ class _Chunk:
             np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
 
     @classmethod
-    def load(cls, exp: Experiment, path: Path, version: str) -> "_Chunk":
+    def load(cls, exp: Experiment, path: Path, version: str, budget: int | None = None) -> "_Chunk":
         """The chunk checkpointed at ``path``, now trained by code ``version`` (kept after the versions
-        that trained it before, unless it is the last of them)."""
+        that trained it before, unless it is the last of them), to ``budget`` (default: its own)."""
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
             arrays = {k: data[k] for k in data.files if k != "meta"}
         self = cls.__new__(cls)
-        self.exp, self.budget, self.seeds = exp, meta["budget"], meta["seeds"]
+        self.exp, self.budget, self.seeds = exp, meta["budget"] if budget is None else budget, meta["seeds"]
         self.chunk_seeds, self.n_seen, self.seconds = meta["chunk"], meta["n_seen"], meta["seconds"]
         # checkpoints written before the code versions were kept name none: say so in the records
         self.versions = meta.get("code_versions", ["unrecorded"])
@@ -733,6 +736,23 @@ def partial_dir(out: Path, name: str) -> Path:
     return Path(out) / ".partial" / "lstm1997" / name
 
 
+def _other_budget(partial: Path, chunk_seeds: list[int], budget: int) -> Path | None:
+    """A checkpoint of the same chunk made under another budget that can serve ``budget``, or None.
+
+    A trial's training does not depend on its budget, so a chunk's state after n sequences is the same
+    under any budget above n. The checkpoint serves when it holds every trial of the chunk (none has
+    ended yet, so no record carries the other budget) and has trained fewer than ``budget`` sequences;
+    of several, the one furthest on. It is left in place: its own budget can still be resumed from it.
+    """
+    best, best_seen = None, -1
+    for path in partial.glob(f"chunk-{chunk_seeds[0]:06d}-{chunk_seeds[-1]:06d}-budget*.npz"):
+        with np.load(path) as data:
+            meta = json.loads(str(data["meta"]))
+        if meta["seeds"] == list(chunk_seeds) and best_seen < meta["n_seen"] < budget:
+            best, best_seen = path, meta["n_seen"]
+    return best
+
+
 def run(name: str, n_trials: int | None = None, budget: int | None = None, seed: int = 0, out=RESULTS_DIR,
         batch: int = 64, checkpoint_seconds: float = 60.0, progress: bool = True) -> list[Path]:
     """Run (or resume) ``n_trials`` trials of experiment ``name``; return the paths of all their records.
@@ -767,8 +787,9 @@ def run(name: str, n_trials: int | None = None, budget: int | None = None, seed:
             if ckpt.exists():  # finished after its last checkpoint
                 ckpt.unlink()
             continue
-        if ckpt.exists():
-            chunk = _Chunk.load(exp, ckpt, version)
+        source = ckpt if ckpt.exists() else _other_budget(partial, chunk_seeds, budget)
+        if source is not None:
+            chunk = _Chunk.load(exp, source, version, budget)
         else:
             chunk = _Chunk(exp, chunk_seeds, budget, version)
         bar = tqdm(total=budget, initial=chunk.n_seen, disable=not progress, mininterval=1.0,

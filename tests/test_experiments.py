@@ -348,6 +348,40 @@ def test_a_chunk_resumed_by_other_code_names_every_version_that_trained_it(tmp_p
             assert record["run"]["code_versions"] == ["0.1.0+gaaaaaaaaaaaa", "0.1.0+gbbbbbbbbbbbb"]
 
 
+def test_a_checkpoint_of_another_budget_serves_while_no_trial_has_ended(tmp_path, monkeypatch):
+    """Stop a budget-200 run after 8 sequences (no trial has ended yet): a run with budget 40 continues
+    from its checkpoint and ends with the records of a fresh budget-40 run; the budget-200 checkpoint is
+    kept. A budget it has already passed (5) starts afresh."""
+    _mixed(monkeypatch)
+    original, calls = E._Chunk.step, []
+
+    def step(self):
+        calls.append(1)
+        if len(calls) > 8:
+            raise KeyboardInterrupt
+        return original(self)
+
+    monkeypatch.setattr(E._Chunk, "step", step)
+    monkeypatch.setattr(E, "code_version", lambda: "0.1.0+gaaaaaaaaaaaa")
+    with pytest.raises(KeyboardInterrupt):
+        E.run("mixed", n_trials=4, budget=200, out=tmp_path, batch=4, checkpoint_seconds=0, progress=False)
+    kept = tmp_path / ".partial" / "lstm1997" / "mixed" / "chunk-000000-000003-budget200.npz"
+    assert kept.exists() and not list((tmp_path / "lstm1997").rglob("*.json"))
+    monkeypatch.setattr(E._Chunk, "step", original)
+    monkeypatch.setattr(E, "code_version", lambda: "0.1.0+gbbbbbbbbbbbb")
+    capped = [json.loads(p.read_text()) for p in E.run("mixed", n_trials=4, budget=40, out=tmp_path, batch=4,
+                                                       progress=False)]
+    fresh = [json.loads(p.read_text()) for p in E.run("mixed", n_trials=4, budget=40, out=tmp_path / "fresh",
+                                                      batch=4, progress=False)]
+    assert [_strip(r) for r in capped] == [_strip(r) for r in fresh]
+    assert all(r["budget"] == 40 and r["run"]["code_versions"] == ["0.1.0+gaaaaaaaaaaaa", "0.1.0+gbbbbbbbbbbbb"]
+               for r in capped)  # trained first by the interrupted run
+    assert kept.exists() and len(list(kept.parent.glob("*.npz"))) == 1
+    assert E._other_budget(kept.parent, [0, 1, 2, 3], 8) is None          # it has trained 8 sequences already
+    assert E._other_budget(kept.parent, [0, 1, 2, 3], 9) == kept
+    assert E._other_budget(kept.parent, [0, 1, 2], 40) is None            # another chunk
+
+
 def test_initial_net_is_where_the_trials_start():
     chunk = E._Chunk(E.experiment("2c-1"), [4, 9], 100, "test")
     net = E.initial_net("2c-1", [4, 9])
