@@ -49,7 +49,12 @@ def test_figures_and_partial_rows(tmp_path):
     assert (ours["sequences_mean"], ours["sequences_min"], ours["sequences_max"]) == (20000, 10000, 30000)
     assert ours["test_wrong_mean"] == 1 and ours["diverged"] == 1 and ours["budgets"] == [160_000]
     assert ours["wall_seconds"] == 20 + 30  # chunks {0, 1} and {2}: the last finish of each
-    assert R.row_summary("6b", tmp_path)["status"] == "not run"
+    assert R.row_summary("6b", tmp_path)["status"] == "not run" and not R.row_summary("6b", tmp_path)["capped"]
+    assert not o["capped"]  # 160,000 is row 6a's default budget
+    _write(tmp_path, "6b", [(False, 160_000)] * 10)  # row 6b's default is 2,900,000: these ran under a cap
+    capped = R.row_summary("6b", tmp_path)
+    assert capped["capped"] and not capped["partial"] and capped["default_budget"] == 2_900_000
+    assert R.table_rows([capped])[1][-1] == "fewer successes (capped budget)"
 
 
 def test_summary_command_prints_every_row(tmp_path, capsys):
