@@ -47,6 +47,7 @@ import datetime
 import functools
 import json
 import sys
+import tempfile
 import time
 import zlib
 from pathlib import Path
@@ -834,8 +835,6 @@ def check(name: str, sequences: int, n_trials: int | None = None, seed: int = 0,
     must equal the stored ones. Returns one dict per trial: ``seed``, ``compared`` (what), ``equal`` and
     ``difference`` (the first one found, ``""`` if none).
     """
-    import tempfile
-
     exp = experiment(name)
     n_trials = exp.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
     sequences = _checks.positive_int("sequences", sequences)

@@ -13,8 +13,8 @@ paper's and gives the row a status:
 A row run with fewer trials than the paper's is *partial* (``"partial": true``); its status then speaks
 of the trials run. A row whose trials ran under a budget below the row's default (five times the paper's
 mean, :func:`lstm_edu.experiments.budget_for`) is *capped* (``"capped": true``): a failure there may be a
-success the default budget would have seen. The paper's success rate is 100% where it gives means of all trials without
-naming failures (Tables 2-9); Table 1 gives it per row.
+success the default budget would have seen. The paper's success rate is 100% where it gives means of
+all trials without naming failures (Tables 2-9); Table 1 gives it per row.
 
 ``python -m lstm_edu summary [--json]`` prints the same table as text or JSON.
 """
@@ -135,7 +135,8 @@ def table_rows(rows: list[dict]) -> list[list[str]]:
             "range of sequences", "status"]]
     for r in rows:
         o, p = r["ours"], r["paper"]
-        status = r["status"] + (" (partial)" if r["partial"] else "") + (" (capped budget)" if r["capped"] else "")
+        status = (r["status"] + (" (partial)" if r["partial"] else "")
+                  + (" (capped budget)" if r["capped"] else ""))
         budget = "/".join(_fmt(x) for x in o["budgets"]) or _fmt(r["default_budget"])
         out.append([r["experiment"], f"{o['trials']} ({p['trials']})", budget,
                     f"{_fmt(o['success_percent'])} ({_fmt(p['success_percent'])})",

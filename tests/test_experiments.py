@@ -317,25 +317,31 @@ def test_records_name_the_code_version_the_run_started_with(tmp_path, monkeypatc
     assert {json.loads(p.read_text())["code_version"] for p in paths} == {"0.1.0+g000000000000"}
 
 
-def test_a_chunk_resumed_by_other_code_names_every_version_that_trained_it(tmp_path, monkeypatch):
-    """Stop a run mid-chunk (a checkpoint at every step), resume it with another code version: trials that
-    ended in the first run name its version alone; trials that ended after the resume name the resuming
-    version and, under ``run``, both versions in order."""
-    _mixed(monkeypatch)
+def _interrupted_run(out, monkeypatch, steps):
+    """Run 4 trials of "mixed" (budget 200, one chunk, a checkpoint at every step) as code version
+    ``0.1.0+gaaaaaaaaaaaa`` and interrupt it after ``steps`` sequences, as a kill would."""
     original, calls = E._Chunk.step, []
 
     def step(self):
         calls.append(1)
-        if len(calls) > 25:
+        if len(calls) > steps:
             raise KeyboardInterrupt
         return original(self)
 
     monkeypatch.setattr(E._Chunk, "step", step)
     monkeypatch.setattr(E, "code_version", lambda: "0.1.0+gaaaaaaaaaaaa")
     with pytest.raises(KeyboardInterrupt):
-        E.run("mixed", n_trials=4, budget=200, out=tmp_path, batch=4, checkpoint_seconds=0, progress=False)
-    first = {p.name for p in (tmp_path / "lstm1997" / "mixed").glob("[!.]*.json")}
+        E.run("mixed", n_trials=4, budget=200, out=out, batch=4, checkpoint_seconds=0, progress=False)
     monkeypatch.setattr(E._Chunk, "step", original)
+
+
+def test_a_chunk_resumed_by_other_code_names_every_version_that_trained_it(tmp_path, monkeypatch):
+    """Stop a run mid-chunk (a checkpoint at every step), resume it with another code version: trials that
+    ended in the first run name its version alone; trials that ended after the resume name the resuming
+    version and, under ``run``, both versions in order."""
+    _mixed(monkeypatch)
+    _interrupted_run(tmp_path, monkeypatch, 25)
+    first = {p.name for p in (tmp_path / "lstm1997" / "mixed").glob("[!.]*.json")}
     monkeypatch.setattr(E, "code_version", lambda: "0.1.0+gbbbbbbbbbbbb")
     records = {p.name: json.loads(p.read_text())
                for p in E.run("mixed", n_trials=4, budget=200, out=tmp_path, batch=4, progress=False)}
@@ -351,23 +357,11 @@ def test_a_chunk_resumed_by_other_code_names_every_version_that_trained_it(tmp_p
 def test_a_checkpoint_of_another_budget_serves_while_no_trial_has_ended(tmp_path, monkeypatch):
     """Stop a budget-200 run after 8 sequences (no trial has ended yet): a run with budget 40 continues
     from its checkpoint and ends with the records of a fresh budget-40 run; the budget-200 checkpoint is
-    kept. A budget it has already passed (5) starts afresh."""
+    kept. It does not serve a budget it has already reached, nor another chunk."""
     _mixed(monkeypatch)
-    original, calls = E._Chunk.step, []
-
-    def step(self):
-        calls.append(1)
-        if len(calls) > 8:
-            raise KeyboardInterrupt
-        return original(self)
-
-    monkeypatch.setattr(E._Chunk, "step", step)
-    monkeypatch.setattr(E, "code_version", lambda: "0.1.0+gaaaaaaaaaaaa")
-    with pytest.raises(KeyboardInterrupt):
-        E.run("mixed", n_trials=4, budget=200, out=tmp_path, batch=4, checkpoint_seconds=0, progress=False)
+    _interrupted_run(tmp_path, monkeypatch, 8)
     kept = tmp_path / ".partial" / "lstm1997" / "mixed" / "chunk-000000-000003-budget200.npz"
     assert kept.exists() and not list((tmp_path / "lstm1997").rglob("*.json"))
-    monkeypatch.setattr(E._Chunk, "step", original)
     monkeypatch.setattr(E, "code_version", lambda: "0.1.0+gbbbbbbbbbbbb")
     capped = [json.loads(p.read_text()) for p in E.run("mixed", n_trials=4, budget=40, out=tmp_path, batch=4,
                                                        progress=False)]
