@@ -166,7 +166,7 @@ class Task:
 
 
 # ------------------------------------------------------------------------------------------- registry
-def _reber_task(trial_seed: int, distinct: bool = False, targets: str = "next") -> Task:
+def reber_task(trial_seed: int, distinct: bool = False, targets: str = "next") -> Task:
     # Section 5.1: 3 random training/test-set pairs, 10 trials each; trial seeds 10k .. 10k+9 share pair k.
     strings_train, strings_test = reber.training_and_test_strings(
         np.random.SeedSequence([trial_seed // 10, zlib.crc32(b"reber-sets")]), distinct=distinct)
@@ -201,7 +201,7 @@ def _registry() -> dict:
     table1 = {"1-1": (39740, 100), "1-2": (21730, 100), "1-3": (14060, 97), "1-4": (9500, 97), "1-5": (8440, 100)}
     for name, (after, pct) in table1.items():
         ex[name] = Experiment(
-            name, 1, name, "embedded Reber grammar, next-symbol prediction (Experiment 1)", _reber_task,
+            name, 1, name, "embedded Reber grammar, next-symbol prediction (Experiment 1)", reber_task,
             "reber", 30, budget_for(after), success_bound=None, check_every=500, test_size=0, block=64, curve_every=500,
             schedule="step", params={"n_train": 256, "n_test": 256, "pairs": 3},
             paper={"success_percent": pct, "success_after": after},
@@ -303,10 +303,10 @@ def _variants() -> dict:
                         "text's g in [-2, 2] and h in [-1, 1]",
                         {"overrides": {"squashing": "caption"}, "changes": "squashing"}),
         "1-5_distinct": ("256 distinct training strings (the test set excludes all of them)",
-                         {"make": functools.partial(_reber_task, distinct=True), "changes": "training strings"}),
+                         {"make": functools.partial(reber_task, distinct=True), "changes": "training strings"}),
         "1-5_possible": ("targets 1 for every possible next symbol instead of the one-hot next symbol (not the "
                          "paper's task)",
-                         {"make": functools.partial(_reber_task, targets="possible"), "changes": "targets"}),
+                         {"make": functools.partial(reber_task, targets="possible"), "changes": "targets"}),
     }
     variants = {name: dataclasses.replace(base, name=name, base="1-5", description=f"{base.description}; {what}",
                                           note=f"Variant of row 1-5: {what}. {base.note}", **fields)
