@@ -519,6 +519,11 @@ class LSTM1997:
                 self.w_hidden[:, C + B + j, -1] = self.cfg.output_gate_bias[j]
 
     @property
+    def output_cells(self) -> slice:
+        """Slice of the cells among the output units' sources (the columns of ``w_output`` fed by cells)."""
+        return self._out_cells
+
+    @property
     def n_weights(self) -> int:
         """Weights per network, counted as Table 10 counts them."""
         return int(self.mask_hidden.sum() + self.mask_output.sum())
