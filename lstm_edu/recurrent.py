@@ -132,8 +132,11 @@ def _sources(config: RecurrentConfig, x_t, y_prev):
     return anp.concatenate(parts, axis=1)
 
 
-def _run(config: RecurrentConfig, W, x):
-    """Forward pass without validation (autograd-traceable): activations ``(P, T, n_units)`` and sources.
+def forward_pass(config: RecurrentConfig, W, x):
+    """Activations ``(P, T, n_units)`` and sources ``(P, T, n_sources)`` of every step.
+
+    The loop over time that :func:`forward`, :func:`loss` and both gradients run, without checking its
+    arguments, so that autograd can trace it (the independent reference of the tests and the chapter).
 
     Eq. ``ltt-net`` of the chapter "Learning through time" (Sec. 3.1 of the 1997 paper):
     ``net_i(t) = sum_j w_ij source_j(t)``, ``y_i(t) = f(net_i(t))``, ``y(0) = 0``.
@@ -153,8 +156,11 @@ def _run(config: RecurrentConfig, W, x):
     return anp.stack(ys, axis=1), anp.stack(sources, axis=1)
 
 
-def _loss(config: RecurrentConfig, y, targets, target_mask):
-    """``E = 1/2 sum_t sum_k m_k(t) (y_k(t) - d_k(t))^2`` per network, shape ``(P,)`` (autograd-traceable)."""
+def squared_error(config: RecurrentConfig, y, targets, target_mask):
+    """``E = 1/2 sum_t sum_k m_k(t) (y_k(t) - d_k(t))^2`` per network, shape ``(P,)``, from the activations ``y``.
+
+    Chapter eq. ``ltt-error``. Unchecked and autograd-traceable, like :func:`forward_pass`.
+    """
     err = target_mask * (y[:, :, config.outputs] - targets)
     return 0.5 * anp.sum(err * err, axis=(1, 2))
 
@@ -188,7 +194,7 @@ def _check_targets(config: RecurrentConfig, x, targets, target_mask):
 def forward(config: RecurrentConfig, W, x) -> np.ndarray:
     """Unit activations ``y`` of shape ``(P, T, n_units)`` for inputs ``x`` of shape ``(P, T, n_in)``."""
     W, x = _check_inputs(config, W, x)
-    y, _ = _run(config, W, x)
+    y, _ = forward_pass(config, W, x)
     return y
 
 
@@ -199,8 +205,8 @@ def loss(config: RecurrentConfig, W, x, targets, target_mask=None) -> np.ndarray
     """
     W, x = _check_inputs(config, W, x)
     targets, target_mask = _check_targets(config, x, targets, target_mask)
-    y, _ = _run(config, W, x)
-    return _checks.finite_or_raise("loss", _loss(config, y, targets, target_mask))
+    y, _ = forward_pass(config, W, x)
+    return _checks.finite_or_raise("loss", squared_error(config, y, targets, target_mask))
 
 
 def _output_error(config: RecurrentConfig, y, targets, target_mask):
@@ -226,8 +232,8 @@ def bptt_gradient(config: RecurrentConfig, W, x, targets, target_mask=None, per_
     W, x = _check_inputs(config, W, x)
     targets, target_mask = _check_targets(config, x, targets, target_mask)
     _, f_prime = activation_function(config.activation)
-    y, s = _run(config, W, x)
-    E = _loss(config, y, targets, target_mask)
+    y, s = forward_pass(config, W, x)
+    E = squared_error(config, y, targets, target_mask)
     e = _output_error(config, y, targets, target_mask)
     fp = f_prime(y)
     R = _effective_weights(config, W)[:, :, config.recurrent]  # (P, n_units, n_units): R[p, l, i] = w_li

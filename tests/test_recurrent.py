@@ -19,8 +19,8 @@ def _problem(config, P=3, T=9, seed=0, scale=1.0):
 def _autograd_gradient(config, W, x, targets, target_mask):
     """Reference: autograd differentiates the forward pass itself (no hand-derived backward pass)."""
     def total(W):
-        y, _ = recurrent._run(config, W, x)
-        return recurrent._loss(config, y, targets, target_mask).sum()
+        y, _ = recurrent.forward_pass(config, W, x)
+        return recurrent.squared_error(config, y, targets, target_mask).sum()
     return autograd.grad(total)(W)
 
 

@@ -1,0 +1,103 @@
+"""The claims of the chapter "Learning through time" (book/vanishing/learning_through_time.md).
+
+Each test recomputes a number the chapter shows, from the same seeds and through the same public functions,
+and asserts what the prose says about it.
+"""
+
+import time
+import tracemalloc
+
+import numpy as np
+from test_recurrent import _autograd_gradient, _relative_error
+
+from lstm_edu import recurrent
+
+
+def test_bptt_rtrl_and_autograd_agree_to_double_precision():
+    """Section "Numerical check": the three gradients agree "to the last few digits of double precision"."""
+    rng = np.random.default_rng(0)
+    worst = 0.0
+    for config in [recurrent.RecurrentConfig(n_in=2, n_hidden=4, n_out=2),
+                   recurrent.RecurrentConfig(n_in=1, n_hidden=3, n_out=1, activation="tanh")]:
+        P, T = 4, 30
+        W = recurrent.init_weights(config, P, seed=1, scale=1.0)
+        x = rng.normal(size=(P, T, config.n_in))
+        targets = rng.uniform(size=(P, T, config.n_out))
+        target_mask = (rng.uniform(size=(P, T, config.n_out)) < 0.3).astype(float)
+        g_bptt = recurrent.bptt_gradient(config, W, x, targets, target_mask)[1]
+        g_rtrl = recurrent.rtrl_gradient(config, W, x, targets, target_mask)[1]
+        g_ref = _autograd_gradient(config, W, x, targets, target_mask)
+        worst = max(worst, _relative_error(g_bptt, g_ref), _relative_error(g_rtrl, g_ref),
+                    _relative_error(g_bptt, g_rtrl))
+    assert worst < 1e-13
+
+
+def _task(config, T, seed=0):
+    """The chapter's `task`: random inputs and a target at every step for one network."""
+    rng = np.random.default_rng(seed)
+    W = recurrent.init_weights(config, 1, seed)
+    x = rng.normal(size=(1, T, config.n_in))
+    targets = rng.uniform(size=(1, T, config.n_out))
+    return W, x, targets, np.ones_like(targets)
+
+
+def _peak_memory(gradient, config, T):
+    problem = _task(config, T)
+    tracemalloc.start()
+    gradient(config, *problem)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_bptt_memory_grows_with_the_length_and_rtrl_memory_does_not():
+    """Section "What each costs": 32 times the steps cost BPTT roughly 32 times the memory; RTRL's stays flat."""
+    config = recurrent.RecurrentConfig(n_in=1, n_hidden=7, n_out=1)
+    factor = {name: _peak_memory(g, config, 1600) / _peak_memory(g, config, 50)
+              for name, g in (("BPTT", recurrent.bptt_gradient), ("RTRL", recurrent.rtrl_gradient))}
+    assert 24 < factor["BPTT"] < 34
+    assert 0.9 < factor["RTRL"] < 1.1
+
+
+def _seconds_per_step(gradient, config, T=10, repeats=3):
+    problem = _task(config, T)
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        gradient(config, *problem)
+        best = min(best, time.perf_counter() - start)
+    return best / T
+
+
+def test_rtrl_step_costs_far_more_than_a_bptt_step_for_many_units():
+    """Section "What each costs": RTRL's time per step climbs steeply with n, BPTT's stays almost flat.
+
+    A wall-clock claim; the margins (the chapter measures factors in the thousands at n = 192) leave room for
+    a busy machine.
+    """
+    small, large = (recurrent.RecurrentConfig(1, n - 1, 1) for n in (8, 96))
+    rtrl = _seconds_per_step(recurrent.rtrl_gradient, large) / _seconds_per_step(recurrent.rtrl_gradient, small)
+    bptt = _seconds_per_step(recurrent.bptt_gradient, large) / _seconds_per_step(recurrent.bptt_gradient, small)
+    assert rtrl > 20 * bptt
+
+
+def test_early_contributions_of_small_weights_are_tens_of_orders_smaller():
+    """Section "A first look at the problem": with weights in [-0.1, 0.1] the contribution at lag 39 is many
+    orders of magnitude (the chapter glues the number; 54 when written) below the one at lag 0."""
+    config = recurrent.RecurrentConfig(n_in=1, n_hidden=7, n_out=1)
+    P, T = 200, 40
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(P, T, 1))
+    targets = np.zeros((P, T, 1))
+    target_mask = np.zeros((P, T, 1))
+    target_mask[:, -1] = 1.0
+    targets[:, -1] = rng.uniform(size=(P, 1))
+    median = {}
+    for scale in (0.1, 1.0, 4.0):
+        W = recurrent.init_weights(config, P, seed=4, scale=scale)
+        per_step = recurrent.bptt_gradient(config, W, x, targets, target_mask, per_step=True)[1]
+        size = np.abs(per_step).sum(axis=(2, 3))
+        median[scale] = np.median(size / size[:, -1:], axis=0)   # index t is lag T - 1 - t
+    assert median[0.1][0] < 1e-50
+    for curve in median.values():   # every scale: the contribution shrinks with the lag
+        assert curve[0] < 1e-3 * curve[-2]
