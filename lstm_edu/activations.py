@@ -13,8 +13,9 @@ Every function is computed through ``tanh``: ``f(x) = (1 + tanh(x/2)) / 2``, ``g
 ``h' = (1 - t^2) / 2``. ``tanh`` never overflows (no warnings for any finite ``x``), ``g`` and ``h`` stay
 exact near 0 (where ``4 f - 2`` and ``2 f - 1`` would cancel), and one ``tanh`` pass yields a function and
 its derivative. Every squashing function of the net (f, g, h, and g = f of Experiments 2a/2b) is
-``offset + scale * tanh(x/2)`` with its own ``(offset, scale)``: the network evaluates all its hidden
-units with ONE call of :func:`tanh_affine_and_prime`, each row with its own offset and scale. The price:
+``offset + scale * tanh(x/2)`` with its own ``(offset, scale)`` (:func:`tanh_affine_and_prime`): the NumPy
+LSTM of :mod:`lstm_edu.lstm1997` squashes every unit through it, and the compiled engine
+(:mod:`lstm_edu.lstm_engine`) computes the same formula, unit by unit. The price:
 ``f`` and ``f'`` have absolute (not relative) precision of about ``1e-16``, so a gate driven to ``1e-14``
 is only known to a few digits; learning never depends on such digits.
 """
@@ -24,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import autograd.numpy as anp
-import numba
 import numpy as np
 
 
@@ -37,11 +37,10 @@ def tanh_affine_and_prime(x, offset, scale):
     return offset + scale * t, (0.5 * scale) * (1.0 - t * t)
 
 
-@numba.njit(cache=True)
 def prime_from_value(value, offset, scale):
     """The derivative of ``offset + scale * tanh(x/2)`` computed from its value: ``(scale/2) (1 - u^2)``
-    with ``u = (value - offset) / scale = tanh(x/2)``. Compiled, so that the LSTM's time loop
-    (:func:`lstm_edu.lstm1997._time_loop`) calls it too; takes scalars or arrays."""
+    with ``u = (value - offset) / scale = tanh(x/2)``. Takes scalars or arrays; the compiled engine
+    (:mod:`lstm_edu.lstm_engine`) compiles this same function for h' of eq. 23."""
     u = (value - offset) / scale
     return (0.5 * scale) * (1.0 - u * u)
 
