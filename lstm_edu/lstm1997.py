@@ -145,18 +145,16 @@ def cell_inputs(w_cell, y_src, g):
     return squash(net_input(w_cell, y_src), g)
 
 
-def cell_states(s_prev, y_in, g_c):
+def cell_states(s_prev, y_in, g_c, S):
     """Eq. 9, the constant error carousel: s_c(t) = s_c(t-1) + y^in_j(t) g(net_c(t)) for each cell c of
-    block j (the S cells of a block share its input gate). (P, C)."""
-    S = g_c.shape[1] // y_in.shape[1]
+    block j (the ``S`` cells of a block share its input gate). (P, C)."""
     return s_prev + np.repeat(y_in, S, axis=1) * g_c
 
 
-def cell_outputs(s, y_out, h):
+def cell_outputs(s, y_out, h, S):
     """Eq. 9, last line: y^c(t) = y^out_j(t) h(s_c(t)). ``h`` is ``None`` for the identity (2a, 2b).
     Returns (h(s_c), y^c), (P, C)."""
     h_s = s if h is None else squash(s, h)[0]
-    S = s.shape[1] // y_out.shape[1]
     return h_s, np.repeat(y_out, S, axis=1) * h_s
 
 
@@ -202,8 +200,8 @@ def forward_step(net, x_t, hidden_prev, s_prev) -> Step:
     else:  # Experiments 2a, 2b: no output gate, the cell output is h(s_c) itself
         y_out, f_out_prime = np.ones_like(y_in), np.zeros_like(y_in)
     g_c, g_prime = cell_inputs(net.cell_weights, y_src, net.squashing.g)
-    s = cell_states(s_prev, y_in, g_c)
-    h_s, y_c = cell_outputs(s, y_out, net.squashing.h)
+    s = cell_states(s_prev, y_in, g_c, net.S)
+    h_s, y_c = cell_outputs(s, y_out, net.squashing.h, net.S)
     y_osrc = output_sources(x_t, y_c, cfg.connectivity == "B", cfg.bias == "all")
     y_k, f_k_prime = output_units(net.w_output, y_osrc)
     return Step(y_src, y_in, f_in_prime, y_out, f_out_prime, g_c, g_prime, s, h_s, y_c, y_osrc, y_k, f_k_prime)
@@ -221,16 +219,14 @@ def hidden_activations(net, step: Step):
 # Appendix A.1. The truncation sets to 0 every derivative of a gate's or a cell's net input with respect
 # to the previous step's activations; what is left of the past is carried by two forward partials.
 
-def input_gate_partials(dS_in, g_c, f_in_prime, y_src):
+def input_gate_partials(dS_in, g_c, f_in_prime, y_src, S):
     """Eq. 25: ds_c(t)/dw_in_j,m = ds_c(t-1)/dw_in_j,m + g(net_c(t)) f'_in_j(net_in_j(t)) y^m(t-1),
     for every cell c (of block j) and source m: (P, C, M), 0 at the start of a sequence."""
-    S = g_c.shape[1] // f_in_prime.shape[1]
     return dS_in + (g_c * np.repeat(f_in_prime, S, axis=1))[:, :, None] * y_src[:, None, :]
 
 
-def cell_partials(dS_c, g_prime, y_in, y_src):
+def cell_partials(dS_c, g_prime, y_in, y_src, S):
     """Eq. 27: ds_c(t)/dw_c,m = ds_c(t-1)/dw_c,m + g'(net_c(t)) y^in_j(t) y^m(t-1): (P, C, M)."""
-    S = g_prime.shape[1] // y_in.shape[1]
     return dS_c + (g_prime * np.repeat(y_in, S, axis=1))[:, :, None] * y_src[:, None, :]
 
 
@@ -245,17 +241,16 @@ def errors_at_cells(w_o_cells, e_k):
     return np.einsum("pkc,pk->pc", w_o_cells, e_k)
 
 
-def output_gate_errors(f_out_prime, h_s, back):
+def output_gate_errors(f_out_prime, h_s, back, S):
     """Eq. 21: e_out_j(t) = f'_out_j(net_out_j(t)) sum_v h(s_c_j^v(t)) sum_k w_k,c_j^v e_k(t). (P, B)."""
     P, B = f_out_prime.shape
-    return f_out_prime * (h_s * back).reshape(P, B, -1).sum(axis=2)
+    return f_out_prime * (h_s * back).reshape(P, B, S).sum(axis=2)
 
 
-def state_errors(y_out, h_s, back, h):
+def state_errors(y_out, h_s, back, h, S):
     """Eq. 23: e_s_c(t) = y^out_j(t) h'(s_c(t)) sum_k w_kc e_k(t), with h' computed from the value h(s_c)
     (1 for the identity h, ``h=None``). (P, C)."""
     h_prime = 1.0 if h is None else activations.prime_from_value(h_s, *h)
-    S = h_s.shape[1] // y_out.shape[1]
     return h_prime * back * np.repeat(y_out, S, axis=1)
 
 
@@ -269,10 +264,10 @@ def output_gate_changes(e_out, y_src):
     return e_out[:, :, None] * y_src[:, None, :]
 
 
-def input_gate_changes(e_s, dS_in, n_blocks):
-    """Eq. 26: -dE(t)/dw_in_j,m = sum_v e_s_c_j^v(t) ds_c_j^v(t)/dw_in_j,m (over the block's cells). (P, B, M)."""
+def input_gate_changes(e_s, dS_in, S):
+    """Eq. 26: -dE(t)/dw_in_j,m = sum_v e_s_c_j^v(t) ds_c_j^v(t)/dw_in_j,m (over the block's S cells). (P, B, M)."""
     P, C, M = dS_in.shape
-    return (e_s[:, :, None] * dS_in).reshape(P, n_blocks, C // n_blocks, M).sum(axis=2)
+    return (e_s[:, :, None] * dS_in).reshape(P, C // S, S, M).sum(axis=2)
 
 
 def cell_changes(e_s, dS_c):
@@ -286,10 +281,11 @@ def error_step(net, step: Step, targets_t, has_error, dS_in, dS_c):
     ``net.w_hidden`` and ``net.w_output``; 0 for the networks without an error at this step."""
     e_k = np.where(has_error[:, None], output_errors(targets_t, step.y_k, step.f_k_prime), 0.0)
     back = errors_at_cells(net.w_output[:, :, net.output_cells], e_k)
-    e_s = state_errors(step.y_out, step.h_s, back, net.squashing.h)
-    d_hidden = [cell_changes(e_s, dS_c), input_gate_changes(e_s, dS_in, net.B)]
+    e_s = state_errors(step.y_out, step.h_s, back, net.squashing.h, net.S)
+    d_hidden = [cell_changes(e_s, dS_c), input_gate_changes(e_s, dS_in, net.S)]
     if net.cfg.output_gate:
-        d_hidden.append(output_gate_changes(output_gate_errors(step.f_out_prime, step.h_s, back), step.y_src))
+        e_out = output_gate_errors(step.f_out_prime, step.h_s, back, net.S)
+        d_hidden.append(output_gate_changes(e_out, step.y_src))
     return np.concatenate(d_hidden, axis=1), output_unit_changes(e_k, step.y_osrc)
 
 
@@ -330,8 +326,8 @@ def train_sequence(net, x, targets, mask, *, mode="sequence", rates=None, keep_o
     outputs = np.zeros((P, T, net.cfg.n_out)) if keep_outputs else None
     for t in range(T):
         step = forward_step(net, x[:, t], hidden, s)
-        dS_in = input_gate_partials(dS_in, step.g_c, step.f_in_prime, step.y_src)      # eq. 25
-        dS_c = cell_partials(dS_c, step.g_prime, step.y_in, step.y_src)                # eq. 27
+        dS_in = input_gate_partials(dS_in, step.g_c, step.f_in_prime, step.y_src, net.S)   # eq. 25
+        dS_c = cell_partials(dS_c, step.g_prime, step.y_in, step.y_src, net.S)             # eq. 27
         if keep_outputs:
             outputs[:, t] = step.y_k
         has_error = mask[:, t]

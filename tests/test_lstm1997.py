@@ -6,7 +6,7 @@ import pytest
 from lstm_edu import lstm1997 as L
 from lstm_edu._checks import NumericalError
 
-# Table 10 of the paper, typed in independently of lstm1997._rows().
+# Table 10 of the paper, typed in independently of lstm_edu.table10.
 TABLE_10_WEIGHTS = {
     "1-1": 264, "1-2": 276, "1-3": 276, "1-4": 264, "1-5": 276, "2a": 10504, "2b": 10504,
     "2c-1": 364, "2c-2": 664, "2c-3": 1264, "2c-4": 3064, "2c-5": 6064,
@@ -168,14 +168,16 @@ def relative_error(a, b):
     return np.abs(a - b).max() / np.abs(b).max()
 
 
+@pytest.mark.parametrize("engine", L.ENGINES)
 @pytest.mark.parametrize("every_step", [True, False], ids=["error-every-step", "error-at-end"])
 @pytest.mark.parametrize("row, overrides", FAMILIES, ids=[f[0] for f in FAMILIES])
-def test_truncated_gradient_equals_autograd_with_stop_gradient(row, overrides, every_step):
+def test_truncated_gradient_equals_autograd_with_stop_gradient(row, overrides, every_step, engine):
+    """Both implementations, the NumPy reference and the compiled engine, against autograd."""
     net = L.build(row, 2, seed=11, **overrides)
     net.w_hidden *= 2.0   # larger weights than at initialisation: gates away from 0.5, stronger recurrence
     net.w_output *= 2.0
     x, y, m = random_problem(net, 10, 5, every_step)
-    loss, grad = net.gradient(x, y, m)
+    loss, grad = net.gradient(x, y, m, engine=engine)
     ref_loss, ref_h, ref_o = L.reference_loss(net, x, y, m, truncate=True)
     np.testing.assert_allclose(loss, ref_loss, rtol=1e-12)
     for p in range(net.P):
@@ -209,11 +211,12 @@ def test_truncated_gradient_matches_finite_differences_of_output_weights():
     assert grad.output[0, k, c] == pytest.approx(numeric, rel=1e-6)
 
 
-def test_gradient_of_a_grown_network_equals_autograd():
+@pytest.mark.parametrize("engine", L.ENGINES)
+def test_gradient_of_a_grown_network_equals_autograd(engine):
     net = L.build("4-1", 1, seed=5)
     net.add_block(9)
     x, y, m = random_problem(net, 9, 6, True)
-    _, grad = net.gradient(x, y, m)
+    _, grad = net.gradient(x, y, m, engine=engine)
     _, ref_h, ref_o = L.reference_loss(net, x, y, m)
     assert relative_error(grad.hidden[0], ref_h[0]) < 1e-10
     assert relative_error(grad.output[0], ref_o[0]) < 1e-10
@@ -261,7 +264,7 @@ def test_frozen_weights_do_not_change_and_the_others_learn_as_without_freezing(s
     changes exactly as in a net whose cell has no outgoing weights to learn."""
     net = L.build("6a", 3, seed=4)
     x, y, m = random_problem(net, 9, 5, True)
-    cell = net._out_cells.start          # the first cell's column in w_output
+    cell = net.output_cells.start        # the first cell's column in w_output
     frozen_h = np.zeros(net.w_hidden.shape, dtype=bool)
     frozen_o = np.zeros(net.w_output.shape, dtype=bool)
     frozen_h[1, :2, :] = True            # network 1: two hidden units' incoming weights
