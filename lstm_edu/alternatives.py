@@ -17,20 +17,19 @@ its budget of *evaluations* is spent. One evaluation is one pass over the trial'
 weight vector (forward only, or forward and backward for the gradient methods); for guessing it is
 one guess. :class:`Outcome` reports, per trial, whether it solved the training set, the evaluations
 and the training sequences it used, and its final ``theta``.
+
+The benchmarks (the latch, 2-sequence and parity nets and data) and the study that runs every method
+on them (``results/alternatives``) are in :mod:`lstm_edu.bengio_study`.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from . import _checks, recurrent, tasks
-from .results import RESULTS_DIR, code_version, write_record
+from . import _checks, recurrent
 from .tasks import SequenceBatch
 
 
@@ -75,30 +74,6 @@ class Problem:
         W = np.repeat(self.fixed[None], theta.shape[0], axis=0)
         W[:, self.free] = theta
         return W
-
-
-def latch_problem() -> Problem:
-    """Latch variant I (Bengio et al. 1994; Schmidhuber and Hochreiter 1996): 3 free parameters.
-
-    One tanh unit ``y_t = tanh(a_t)``, ``a_t = w y_{t-1} + h_t``: the free weights are the recurrent
-    weight ``w`` and the weights of input lines 0 and 1 of :func:`lstm_edu.tasks.latch`, which are the two
-    free initial inputs (one per class); the noise line has fixed weight 1. Targets +-0.8; tolerance 0.8
-    means *the sign of the final output is right* (``|y - 0.8| < 0.8`` iff ``y > 0`` for ``y < 1``).
-    """
-    config = recurrent.RecurrentConfig(n_in=3, n_hidden=0, n_out=1, activation="tanh", bias=False)
-    free = np.array([[True, True, False, True]])
-    fixed = np.array([[0.0, 0.0, 1.0, 0.0]])
-    return Problem(config, free, fixed, tolerance=0.8)
-
-
-def small_net_problem(tolerance: float = 0.5) -> Problem:
-    """Bengio et al.'s parity net: 1 input, 1 biased hidden unit, 1 output, fully recurrent, logistic.
-
-    All 8 weights are free. Tolerance 0.5 is a correct classification (output on the right side of 0.5).
-    """
-    config = recurrent.RecurrentConfig(n_in=1, n_hidden=1, n_out=1, activation="logistic")
-    shape = (config.n_units, config.n_sources)
-    return Problem(config, np.ones(shape, dtype=bool), np.zeros(shape), tolerance=tolerance)
 
 
 class TrainingData(NamedTuple):
@@ -192,14 +167,15 @@ class _Trials:
         self.evaluations[self.active] += n_evaluations
         self.sequences[self.active] += np.asarray(n_evaluations) * self.S if n_sequences is None else n_sequences
 
-    def finish(self, done, theta):
-        """Record trials ``done`` (bool over the active ones) as solved with ``theta``; keep the rest.
+    def finish(self, done, theta, spent=False):
+        """Record trials ``done`` (bool over the active ones) as solved with ``theta``; keep the rest but
+        those whose budget is ``spent`` (or whose evaluations reached the budget).
 
         Returns the mask of active trials that stay (also to index the methods' own state arrays).
         """
         self.solved[self.active[done]] = True
         self.theta[self.active] = theta
-        keep = ~done & (self.evaluations[self.active] < self.budget)
+        keep = ~done & ~np.asarray(spent) & (self.evaluations[self.active] < self.budget)
         self.active = self.active[keep]
         return keep
 
@@ -216,15 +192,16 @@ def _loss(outputs, targets):
 # The methods
 # ----------------------------------------------------------------------------------------------------
 
-def _output_jacobian(problem, theta, trials, outputs, per_step):
-    """``d y_end / d theta`` for every trial's every training sequence: ``(N, S, n_free)``, or with
-    ``per_step`` the contribution of each time step ``(N, S, T, n_free)``.
+def output_jacobian(problem, theta, trial, data, outputs, per_step=False):
+    """``d y_end / d theta`` of the nets ``theta`` ``(N, n_free)`` on every sequence of their trials
+    ``trial`` ``(N,)``: ``(N, S, n_free)``, or with ``per_step`` the contribution of each time step
+    ``(N, S, T, n_free)``. ``outputs``: the final outputs ``(N, S)`` (from :func:`evaluate`).
 
     BPTT with the target set to ``y_end - 1`` makes the injected error ``y - d`` equal 1, so
     :func:`lstm_edu.recurrent.bptt_gradient` returns exactly the derivative of the output.
     """
-    x, lengths, _ = trials.data.rows(trials.active, slice(None))
-    S = trials.S
+    x, lengths, _ = data.rows(trial, slice(None))
+    S = data.x.shape[1]
     W = np.repeat(problem.weights(theta), S, axis=0)
     n_rows, T = x.shape[:2]
     targets = np.zeros((n_rows, T, 1))
@@ -246,7 +223,7 @@ def _gradient_method(problem, data, seeds, budget, *, per_step, change):
         out = evaluate(problem, theta, trials.active, data)
         trials.charge()
         done = trials.correct(out).all(axis=1)
-        J = _output_jacobian(problem, theta, trials, out, per_step=per_step)
+        J = output_jacobian(problem, theta, trials.active, data, out, per_step=per_step)
         err = out - _targets_for(data, trials.active)
         err = err.reshape(*err.shape, *([1] * (J.ndim - 2)))
         theta = np.where(done[:, None], theta, theta + change(err, J))
@@ -401,17 +378,19 @@ def multigrid_random_search(problem, data, seeds, budget, *, n_samples=20, n_lev
     return trials.outcome()
 
 
-def random_guessing(problem, data, seeds, budget, *, scale=100.0, block=64):
+def random_guessing(problem, data, seeds, budget, *, scale=100.0, block=64, max_sequences=None):
     """Random weight guessing (Schmidhuber and Hochreiter 1996): repeat { draw every free weight uniform in
     ``[-scale, scale]`` } until the net classifies all training sequences correctly.
 
     Guesses are drawn in blocks of ``block`` per trial, in the order of the trial's random stream, and
     the first correct guess counts. A guess is checked on the training sequences in chunks of 1, 1, 2,
     4, ... sequences and dropped at its first error (the result is the same as checking all at once;
-    ``sequences`` counts the sequences actually run). Each guess costs one evaluation.
+    ``sequences`` counts the sequences actually run). Each guess costs one evaluation. ``max_sequences``
+    also caps the sequences: a guess counts only if its sequences fit within the cap.
     """
     scale = _checks.positive_float("scale", scale)
     block = _checks.positive_int("block", block)
+    cap = np.inf if max_sequences is None else _checks.positive_int("max_sequences", max_sequences)
     trials = _Trials(problem, data, seeds, budget)
     chunks, start, size = [], 0, 1
     while start < trials.S:
@@ -430,11 +409,15 @@ def random_guessing(problem, data, seeds, budget, *, scale=100.0, block=64):
             out = evaluate(problem, guesses[pairs], trials.active[pairs[0]], data, seqs)
             n_seqs[pairs] += out.shape[1]
             alive[pairs] = trials.correct(out, seqs, trials.active[pairs[0]]).all(axis=1)
+        total = trials.sequences[trials.active][:, None] + np.cumsum(n_seqs, axis=1)
+        fits = (np.arange(block)[None, :] < k[:, None]) & (total <= cap)  # a prefix of the block
+        alive &= fits
         done = alive.any(axis=1)
-        first = np.where(done, np.argmax(alive, axis=1), k - 1)
+        first = np.where(done, np.argmax(alive, axis=1), fits.sum(axis=1) - 1)  # -1: none fits
         used = np.arange(block)[None, :] <= first[:, None]
         trials.charge(first + 1, (n_seqs * used).sum(axis=1))
-        trials.finish(done, guesses[np.arange(N), first])
+        last = np.where(first[:, None] >= 0, guesses[np.arange(N), first], trials.theta[trials.active])
+        trials.finish(done, last, spent=fits.sum(axis=1) < k)
     return trials.outcome()
 
 
@@ -512,240 +495,3 @@ METHODS = {
     "discrete_error_propagation": discrete_error_propagation,
     "random_guessing": random_guessing,
 }
-
-
-# ----------------------------------------------------------------------------------------------------
-# Experiments: ``python -m lstm_edu alternatives`` regenerates results/alternatives/
-# ----------------------------------------------------------------------------------------------------
-
-#: Where the stored records live: one JSON file per trial.
-RESULTS = RESULTS_DIR / "alternatives"
-TASKS = ("latch", "two_sequence", "parity")
-LENGTHS = (5, 10, 20, 50, 100, 200)
-N_SEEDS = 20
-#: Evaluations (passes over the training set, or guesses) each method may spend per trial.
-BUDGET = 1000
-N_TRAIN, N_TEST = 20, 100
-#: Read-out steps with zero input after the last parity element (the output of the nets of
-#: :mod:`lstm_edu.recurrent` needs one to see the hidden units' response to the last element).
-PARITY_READOUT_STEPS = 1
-#: Settings of each method in the comparison (the step sizes from a scan over 0.3, 1, 3, 10 at T <= 20).
-SETTINGS = {
-    "gradient_descent": {"learning_rate": 10.0},
-    "time_weighted_pseudo_newton": {"learning_rate": 1.0, "mu": 0.1, "time_weighted": True},
-    "simulated_annealing": {"temperature": 0.1, "cooling": 0.85, "n_cycles": 20, "n_adjust": 5, "step": 1.0},
-    "multigrid_random_search": {"n_samples": 20, "n_levels": 4, "radius": 10.0, "shrink": 0.3},
-    "discrete_error_propagation": {"learning_rate": 0.1},
-    "random_guessing": {"scale": 100.0, "block": 64},
-}
-
-
-def comparison_task(task: str, T: int, seed, n_sequences: int):
-    """The :class:`Problem` and ``n_sequences`` sequences of ``task`` at length ``T`` for the comparison.
-
-    latch: variant I, length ``T``; two_sequence: one informative element, lengths uniform in
-    ``[T/2, T]`` (Bengio et al.'s range); parity: ``[T/2, T]`` elements with input noise uniform in
-    [-0.2, 0.2] (Bengio et al.'s parity with lengths scaled to ``T``), then ``PARITY_READOUT_STEPS``
-    read-out steps with zero input (see :func:`lstm_edu.tasks.parity`). The two latter run on the 1-input,
-    1-hidden, 1-output logistic net; success means zero classification errors.
-    """
-    _checks.choice("task", task, TASKS)
-    if task == "latch":
-        return latch_problem(), tasks.latch(n_sequences, T, seed)
-    if task == "two_sequence":
-        return small_net_problem(), tasks.two_sequence(n_sequences, max(2, T // 2), T, seed)
-    return small_net_problem(), tasks.parity(n_sequences, max(1, T // 2), T, seed, input_noise=0.2,
-                                             readout_steps=PARITY_READOUT_STEPS)
-
-
-def _with_pm1_targets(batch: SequenceBatch) -> SequenceBatch:
-    """Targets 1/0 turned into +1/-1 (latch variant II)."""
-    return batch._replace(targets=np.where(batch.target_mask, 2.0 * batch.targets - 1.0, 0.0))
-
-
-def _a2_mask(self_connections: bool) -> np.ndarray:
-    """Architecture A2 (Schmidhuber and Hochreiter 1996): 10 hidden units, each seeing the bias, the
-    input, the output unit and (optionally) itself; the output unit sees everything."""
-    config = recurrent.RecurrentConfig(n_in=1, n_hidden=10, n_out=1)
-    mask = np.zeros((config.n_units, config.n_sources))
-    mask[:, :2] = 1.0  # bias and input
-    mask[:10, config.recurrent.start + 10] = 1.0  # hidden <- output
-    if self_connections:
-        mask[np.arange(10), config.recurrent.start + np.arange(10)] = 1.0
-    mask[10] = 1.0
-    return mask
-
-
-def guessing_variant(name: str, seed, n_sequences: int):
-    """Problem and data of the random-guessing experiments (Schmidhuber and Hochreiter 1996).
-
-    Lengths 500-600 (parity: 500-600 elements, then ``PARITY_READOUT_STEPS`` read-out steps), logistic
-    units for parity (targets 1/0), inputs +-1, a sequence is correct when the
-    final absolute error is below 0.1, except latch variant I, whose targets +-0.8 are unreachable within
-    0.1 by a saturated unit: there we count the sign (tolerance 0.8).
-    """
-    _checks.choice("name", name, GUESSING)
-    if name == "latch_I":
-        return latch_problem(), tasks.latch(n_sequences, 500, seed, max_length=600)
-    if name == "latch_II":
-        config = recurrent.RecurrentConfig(n_in=1, n_hidden=0, n_out=1, activation="tanh")
-        problem = Problem(config, np.ones((1, 3), dtype=bool), np.zeros((1, 3)), tolerance=0.1)
-        return problem, _with_pm1_targets(tasks.two_sequence(n_sequences, 500, 600, seed))
-    data = tasks.parity(n_sequences, 500, 600, seed, readout_steps=PARITY_READOUT_STEPS)
-    if name == "parity_A1":
-        return small_net_problem(tolerance=0.1), data
-    mask = _a2_mask(self_connections=name == "parity_A2")
-    config = recurrent.RecurrentConfig(n_in=1, n_hidden=10, n_out=1, mask=mask)
-    return Problem(config, mask.astype(bool), np.zeros(mask.shape), tolerance=0.1), data
-
-
-#: Guessing experiments: name -> (mean trials reported by Schmidhuber and Hochreiter 1996, description,
-#: our number of runs, our budget of guesses per run). Parity (with one read-out step, see
-#: :func:`guessing_variant`) gets fewer runs and a smaller budget to keep the regeneration within minutes:
-#: 10 runs of at most 20,000 guesses, about 7 times the paper's largest mean (2,906).
-GUESSING = {
-    "latch_I": (6, "latch variant I (3 free parameters)", 40, 100_000),
-    "latch_II": (22, "latch variant II (1 tanh unit: self, input, bias)", 40, 100_000),
-    "parity_A1": (2906, "parity, A1 with n = 1", 10, 20_000),
-    "parity_A2": (2797, "parity, A2", 10, 20_000),
-    "parity_A2_no_self": (250, "parity, A2 without hidden self-connections", 10, 20_000),
-}
-
-
-def _seed(*parts) -> np.random.SeedSequence:
-    return np.random.SeedSequence([int(p) for p in parts])
-
-
-def _run_cell(problem, method, train, test, seeds, budget, settings):
-    """Run ``method`` on the trials of one cell and judge each solution on its test set."""
-    outcome = METHODS[method](problem, train, seeds, budget, **settings)
-    hard = method == "discrete_error_propagation"
-    P = train.x.shape[0]
-    out = evaluate(problem, outcome.theta, np.arange(P), test, hard=hard)
-    accuracy = (np.abs(out - test.targets) < problem.tolerance).mean(axis=1)
-    return outcome, accuracy
-
-
-def _record(experiment, seed, config, budget, outcome, p, accuracy, wall, version):
-    return {
-        "experiment": experiment, "seed": int(seed), "config": config, "budget": int(budget),
-        "code_version": version, "solved_training": bool(outcome.solved[p]),
-        "test_accuracy": float(accuracy[p]), "success": bool(outcome.solved[p] and accuracy[p] == 1.0),
-        "evaluations": int(outcome.evaluations[p]), "sequences": int(outcome.sequences[p]),
-        "theta": outcome.theta[p].tolist(), "wall_s_per_trial": wall,
-    }
-
-
-def comparison_cell(task: str, T: int, method: str, seeds, budget: int = BUDGET):
-    """One cell of the comparison: ``method`` on ``task`` at length ``T`` for the trials ``seeds``.
-
-    Each trial's training set (``N_TRAIN`` sequences), test set (``N_TEST``) and random stream come from
-    its seed, the task and ``T`` only. Returns the :class:`Outcome` and each trial's test accuracy.
-    """
-    _checks.choice("method", method, METHODS)
-    t_id = TASKS.index(_checks.choice("task", task, TASKS))
-    seeds = [int(s) for s in seeds]
-    problem = comparison_task(task, T, 0, 2)[0]
-    train = TrainingData.stack([comparison_task(task, T, _seed(t_id, T, s, 0), N_TRAIN)[1] for s in seeds])
-    test = TrainingData.stack([comparison_task(task, T, _seed(t_id, T, s, 1), N_TEST)[1] for s in seeds])
-    return _run_cell(problem, method, train, test, [_seed(t_id, T, s, 2) for s in seeds], budget,
-                     SETTINGS[method])
-
-
-def run_comparison(directory=None, *, lengths=LENGTHS, n_seeds=N_SEEDS, budget=BUDGET, progress=True):
-    """Every method on every task and length, ``n_seeds`` trials each; resumable, one record per trial.
-
-    A trial's training set, test set and random stream come from its seed, task and length only, so
-    the record does not depend on which other trials ran alongside it.
-    """
-    version = code_version()  # taken once: the code this run executes
-    directory = (RESULTS / "comparison") if directory is None else Path(directory)
-    cells = [(task, T, method) for task in TASKS for T in lengths for method in METHODS]
-    bar = tqdm(total=len(cells) * n_seeds, desc="alternatives", disable=not progress)
-    for task, T, method in cells:
-        paths = {s: directory / f"{task}_T{T:03d}_{method}_seed{s:02d}.json" for s in range(n_seeds)}
-        todo = [s for s, path in paths.items() if not path.exists()]
-        bar.update(n_seeds - len(todo))
-        if not todo:
-            continue
-        start = time.perf_counter()
-        outcome, accuracy = comparison_cell(task, T, method, todo, budget)
-        wall = (time.perf_counter() - start) / len(todo)
-        config = {"task": task, "T": T, "method": method, "settings": SETTINGS[method],
-                  "n_train": N_TRAIN, "n_test": N_TEST, "tolerance": comparison_task(task, T, 0, 2)[0].tolerance}
-        if task == "parity":
-            config["readout_steps"] = PARITY_READOUT_STEPS
-        for p, s in enumerate(todo):
-            write_record(paths[s], _record("comparison", s, config, budget, outcome, p, accuracy, wall, version))
-        bar.update(len(todo))
-    bar.close()
-
-
-def run_guessing(directory=None, *, progress=True):
-    """Random weight guessing on Schmidhuber and Hochreiter's (1996) tasks: 100 training and 100 test
-    sequences per run, the runs and budgets of :data:`GUESSING`; resumable, one record per run."""
-    version = code_version()  # taken once: the code this run executes
-    directory = (RESULTS / "guessing") if directory is None else Path(directory)
-    bar = tqdm(total=sum(v[2] for v in GUESSING.values()), desc="guessing", disable=not progress)
-    for v_id, (name, (paper, _, runs, budget)) in enumerate(GUESSING.items()):
-        paths = {s: directory / f"{name}_run{s:02d}.json" for s in range(runs)}
-        todo = [s for s, path in paths.items() if not path.exists()]
-        bar.update(runs - len(todo))
-        if not todo:
-            continue
-        problem = guessing_variant(name, 0, 2)[0]
-        train = TrainingData.stack([guessing_variant(name, _seed(100 + v_id, s, 0), 100)[1] for s in todo])
-        test = TrainingData.stack([guessing_variant(name, _seed(100 + v_id, s, 1), 100)[1] for s in todo])
-        settings = {"scale": 100.0, "block": 64}
-        start = time.perf_counter()
-        outcome, accuracy = _run_cell(problem, "random_guessing", train, test,
-                                      [_seed(100 + v_id, s, 2) for s in todo], budget, settings)
-        wall = (time.perf_counter() - start) / len(todo)
-        config = {"variant": name, "method": "random_guessing", "settings": settings, "n_train": 100,
-                  "n_test": 100, "lengths": [500, 600], "tolerance": problem.tolerance,
-                  "paper_mean_trials": paper}
-        if name.startswith("parity"):
-            config["readout_steps"] = PARITY_READOUT_STEPS
-        for p, s in enumerate(todo):
-            write_record(paths[s], _record("guessing", s, config, budget, outcome, p, accuracy, wall, version))
-        bar.update(len(todo))
-    bar.close()
-
-
-def summarise(records, keys):
-    """Group records by ``keys`` (names in ``record["config"]``): per group the number of trials, the
-    fraction that solved their training set, the success rate (training set solved and every test
-    sequence right), the mean evaluations and sequences of the successful trials (NaN if none), and the
-    mean evaluations over all trials."""
-    groups = {}
-    for r in records:
-        groups.setdefault(tuple(r["config"][k] for k in keys), []).append(r)
-    table = {}
-    for key, rs in sorted(groups.items()):
-        ok = [r for r in rs if r["success"]]
-        table[key] = {
-            "n": len(rs), "solved_rate": float(np.mean([r["solved_training"] for r in rs])),
-            "success_rate": len(ok) / len(rs),
-            "evaluations_successful": float(np.mean([r["evaluations"] for r in ok])) if ok else float("nan"),
-            "sequences_successful": float(np.mean([r["sequences"] for r in ok])) if ok else float("nan"),
-            "evaluations_all": float(np.mean([r["evaluations"] for r in rs])),
-        }
-    return table
-
-
-def add_arguments(parser):
-    parser.add_argument("--part", choices=["all", "comparison", "guessing"], default="all",
-                        help="which experiments to run (default: all)")
-    parser.add_argument("--out", default=str(RESULTS), help="results directory (default: results/alternatives)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
-def main(args):
-    out = Path(args.out)
-    start = time.perf_counter()
-    if args.part in ("all", "comparison"):
-        run_comparison(out / "comparison", progress=not args.quiet)
-    if args.part in ("all", "guessing"):
-        run_guessing(out / "guessing", progress=not args.quiet)
-    print(f"alternatives: done in {time.perf_counter() - start:.0f} s; records in {out}")
-    return 0

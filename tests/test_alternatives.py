@@ -1,11 +1,10 @@
-"""Bengio et al.'s alternatives to gradient descent and random guessing (lstm_edu.alternatives)."""
-
-import json
+"""Bengio et al.'s alternatives to gradient descent and random guessing: the methods (lstm_edu.alternatives)."""
 
 import numpy as np
 import pytest
 
 from lstm_edu import alternatives as A
+from lstm_edu import bengio_study as B
 from lstm_edu import latching, recurrent
 from lstm_edu.tasks import latch, parity
 
@@ -16,7 +15,7 @@ def _latch_data(T, seeds, S=8):
 
 def test_latch_problem_is_the_one_unit_latch_map():
     """The recurrent net of latch_problem computes y_t = tanh(a_t), a_t = w tanh(a_{t-1}) + h_t."""
-    problem = A.latch_problem()
+    problem = B.latch_problem()
     b = latch(2, 12, seed=3)
     w, h_pos, h_neg = 1.7, 0.9, -1.3
     theta = np.array([[h_pos, h_neg, w]])
@@ -30,19 +29,19 @@ def test_latch_problem_is_the_one_unit_latch_map():
 
 
 def test_weights_place_theta_in_the_free_entries():
-    problem = A.latch_problem()
+    problem = B.latch_problem()
     W = problem.weights(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
     assert np.array_equal(W, [[[1.0, 2.0, 1.0, 3.0]], [[4.0, 5.0, 1.0, 6.0]]])
 
 
 def test_output_jacobian_matches_finite_differences():
-    problem = A.small_net_problem()
+    problem = B.small_net_problem()
     data = A.TrainingData.stack([parity(3, 4, 7, seed=s) for s in (0, 1)])
     trials = A._Trials(problem, data, [0, 1], budget=10)
     theta = trials.uniform(1.5, (problem.n_free,))
     out = A.evaluate(problem, theta, trials.active, data)
-    J = A._output_jacobian(problem, theta, trials, out, per_step=False)
-    J_steps = A._output_jacobian(problem, theta, trials, out, per_step=True)
+    J = A.output_jacobian(problem, theta, trials.active, data, out)
+    J_steps = A.output_jacobian(problem, theta, trials.active, data, out, per_step=True)
     assert np.allclose(J_steps.sum(axis=2), J, atol=1e-14)
     eps = 1e-6
     for k in range(problem.n_free):
@@ -58,12 +57,12 @@ def test_small_net_solves_parity_with_one_readout_step():
     """A hand-built solution of the comparison's (and A1's) net: the hidden unit h fires for x = +1 after
     even parity, the output o for x = -1 after odd parity, so the parity is h + o; at the read-out step
     (x = 0) o computes h or o. Without the read-out step no weights can be right on every sequence."""
-    problem = A.small_net_problem(tolerance=0.1)  # sources: bias, x, h, o
+    problem = B.small_net_problem(tolerance=0.1)  # sources: bias, x, h, o
     theta = 50.0 * np.array([[-0.5, 1.0, -2.0, -2.0, -1.5, -1.0, 2.0, 2.0]])
     for T in (5, 50, 200):
-        data = A.TrainingData.stack([A.comparison_task("parity", T, T, 100)[1]])
+        data = A.TrainingData.stack([B.comparison_task("parity", T, T, 100)[1]])
         assert np.abs(A.evaluate(problem, theta, [0], data) - data.targets).max() < 1e-6
-    data = A.TrainingData.stack([A.guessing_variant("parity_A1", 1, 100)[1]])
+    data = A.TrainingData.stack([B.guessing_variant("parity_A1", 1, 100)[1]])
     assert np.abs(A.evaluate(problem, theta, [0], data) - data.targets).max() < 1e-6
     plain = A.TrainingData.stack([parity(200, 25, 50, 1, input_noise=0.2, readout_steps=0)])
     correct = np.abs(A.evaluate(problem, theta, [0], plain) - plain.targets) < 0.5
@@ -71,7 +70,7 @@ def test_small_net_solves_parity_with_one_readout_step():
 
 
 def test_threshold_forward_is_the_large_weight_limit_of_the_smooth_net():
-    problem = A.small_net_problem()
+    problem = B.small_net_problem()
     W = recurrent.init_weights(problem.config, 5, seed=2, scale=1.0)
     x = parity(5, 10, 10, seed=4).x
     hard = A.threshold_forward(problem, W, x)
@@ -82,12 +81,12 @@ def test_threshold_forward_is_the_large_weight_limit_of_the_smooth_net():
 
 def test_pseudo_newton_step_by_hand():
     """One time-weighted step on a single-parameter problem, against the formula computed directly."""
-    problem = A.latch_problem()
+    problem = B.latch_problem()
     data = _latch_data(4, [0], S=2)
     theta0 = A._Trials(problem, data, [5], budget=1).initial_theta()
     out = A.evaluate(problem, theta0, [0], data)
     trials = A._Trials(problem, data, [5], budget=1)
-    J = A._output_jacobian(problem, theta0, trials, out, per_step=True)[0]  # (S, T, n_free)
+    J = A.output_jacobian(problem, theta0, trials.active, data, out, per_step=True)[0]  # (S, T, n_free)
     e = (out - data.targets)[0]
     expected = theta0[0] - 0.5 * sum(np.mean(e[:, None] * J[:, t], axis=0) / (np.mean(J[:, t] ** 2, axis=0) + 0.2)
                                      for t in range(J.shape[1]))
@@ -105,7 +104,7 @@ def test_pseudo_newton_step_by_hand():
 
 def test_discrete_error_propagation_step_by_hand():
     """One update of rule (alt-dep) on the latch, against scalar loops over the sequences and steps."""
-    problem = A.latch_problem()
+    problem = B.latch_problem()
     data = _latch_data(4, [0], S=4)
     theta0 = A._Trials(problem, data, [9], budget=1).initial_theta()[0]
     h_pos, h_neg, w = theta0
@@ -137,14 +136,14 @@ def test_discrete_error_propagation_step_by_hand():
 def test_each_method_solves_an_easy_latch(method):
     seeds = [0, 1, 2, 3]
     data = _latch_data(5, seeds)
-    settings = dict(A.SETTINGS[method])
-    outcome = A.METHODS[method](A.latch_problem(), data, seeds, 300, **settings)
+    settings = dict(B.SETTINGS[method])
+    outcome = A.METHODS[method](B.latch_problem(), data, seeds, 300, **settings)
     # our discrete rule is the weakest local method on the noisy latch (see the chapter)
     assert outcome.solved.sum() >= (2 if method == "discrete_error_propagation" else 3), outcome
     assert np.all(outcome.evaluations <= 300) and np.all(outcome.evaluations >= 1)
     # a solved trial's theta really classifies its training set
     hard = method == "discrete_error_propagation"
-    out = A.evaluate(A.latch_problem(), outcome.theta, np.arange(4), data, hard=hard)
+    out = A.evaluate(B.latch_problem(), outcome.theta, np.arange(4), data, hard=hard)
     correct = (np.abs(out - data.targets) < 0.8).all(axis=1)
     assert np.array_equal(correct[outcome.solved], np.ones(outcome.solved.sum(), dtype=bool))
 
@@ -153,7 +152,7 @@ def test_each_method_solves_an_easy_latch(method):
 def test_budget_is_respected_when_nothing_solves(method):
     seeds = [0, 1]
     data = A.TrainingData.stack([parity(6, 8, 10, 200 + s, input_noise=0.2) for s in seeds])
-    outcome = A.METHODS[method](A.small_net_problem(), data, seeds, 7, **A.SETTINGS[method])
+    outcome = A.METHODS[method](B.small_net_problem(), data, seeds, 7, **B.SETTINGS[method])
     assert np.all(outcome.evaluations[~outcome.solved] == 7)
     assert np.all(outcome.evaluations <= 7)
 
@@ -161,29 +160,28 @@ def test_budget_is_respected_when_nothing_solves(method):
 def test_guessing_does_not_depend_on_the_block_size():
     seeds = [0, 1, 2]
     data = A.TrainingData.stack([parity(6, 3, 5, 300 + s) for s in seeds])
-    a = A.random_guessing(A.small_net_problem(), data, seeds, 400, block=1)
-    b = A.random_guessing(A.small_net_problem(), data, seeds, 400, block=64)
+    a = A.random_guessing(B.small_net_problem(), data, seeds, 400, block=1)
+    b = A.random_guessing(B.small_net_problem(), data, seeds, 400, block=64)
     assert np.array_equal(a.evaluations, b.evaluations) and np.array_equal(a.solved, b.solved)
     assert np.allclose(a.theta, b.theta)
     assert a.solved.any()
     assert np.all(np.abs(a.theta) <= 100.0)
 
 
-def test_a2_masks():
-    with_self, without = A._a2_mask(True), A._a2_mask(False)
-    assert with_self.shape == (11, 13)
-    assert np.array_equal(with_self[:10].sum(axis=1), np.full(10, 4.0))  # bias, input, output, self
-    assert np.array_equal(without[:10].sum(axis=1), np.full(10, 3.0))
-    assert np.all(with_self[10] == 1.0) and np.all(np.diag(without[:10, 2:12]) == 0.0)
-
-
-def test_summarise_counts_success_and_cost():
-    recs = [{"config": {"m": "a"}, "success": s, "solved_training": t, "evaluations": e, "sequences": 2 * e}
-            for s, t, e in ((True, True, 10), (False, True, 50), (True, True, 30), (False, False, 70))]
-    row = A.summarise(recs, ["m"])[("a",)]
-    assert row["n"] == 4 and row["success_rate"] == 0.5 and row["solved_rate"] == 0.75
-    assert row["evaluations_successful"] == 20.0 and row["evaluations_all"] == 40.0
-    assert row["sequences_successful"] == 40.0
+def test_guessing_sequence_cap_keeps_every_trial_that_fits():
+    """A cap on sequences leaves every trial whose uncapped run fits within it unchanged, and ends the
+    others with at most the cap (never a guess that would cross it)."""
+    seeds = [0, 1, 2, 3]
+    data = A.TrainingData.stack([parity(6, 3, 5, 300 + s) for s in seeds])
+    free = A.random_guessing(B.small_net_problem(), data, seeds, 400, block=8)
+    assert len(set(free.sequences.tolist())) > 2
+    for cap in sorted(set(free.sequences.tolist())) + [int(free.sequences.min()) - 1]:
+        capped = A.random_guessing(B.small_net_problem(), data, seeds, 400, block=8, max_sequences=cap)
+        fits = free.sequences <= cap
+        for field in capped._fields:
+            assert np.array_equal(getattr(capped, field)[fits], getattr(free, field)[fits])
+        assert np.all(capped.sequences <= cap) and not np.any(capped.solved[~fits])
+        assert np.all(capped.sequences[~fits] > cap - data.x.shape[1])  # stopped only when no guess fits
 
 
 def test_slider_stack_links_slider_to_panels(monkeypatch):
@@ -215,39 +213,16 @@ def test_slider_stack_links_slider_to_panels(monkeypatch):
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: A.Problem(A.latch_problem().config, np.zeros((1, 4), dtype=bool), np.zeros((1, 4)), 0.5),
+    (lambda: A.Problem(B.latch_problem().config, np.zeros((1, 4), dtype=bool), np.zeros((1, 4)), 0.5),
      "free must mark"),
-    (lambda: A.Problem(A.latch_problem().config, np.ones((1, 3), dtype=bool), np.zeros((1, 3)), 0.5),
+    (lambda: A.Problem(B.latch_problem().config, np.ones((1, 3), dtype=bool), np.zeros((1, 3)), 0.5),
      "free must have shape"),
-    (lambda: A.gradient_descent(A.latch_problem(), _latch_data(5, [0]), [0], 0), "budget must be"),
-    (lambda: A.gradient_descent(A.latch_problem(), _latch_data(5, [0]), [0, 1], 5), "one seed per trial"),
-    (lambda: A.gradient_descent(A.latch_problem(), _latch_data(5, [0]), [0], 5, learning_rate=-1.0),
+    (lambda: A.gradient_descent(B.latch_problem(), _latch_data(5, [0]), [0], 0), "budget must be"),
+    (lambda: A.gradient_descent(B.latch_problem(), _latch_data(5, [0]), [0, 1], 5), "one seed per trial"),
+    (lambda: A.gradient_descent(B.latch_problem(), _latch_data(5, [0]), [0], 5, learning_rate=-1.0),
      "learning_rate"),
-    (lambda: A.latch_problem().weights(np.zeros((2, 4))), "theta must have shape"),
-    (lambda: A.comparison_task("adding", 5, 0, 2), "task must be one of"),
+    (lambda: B.latch_problem().weights(np.zeros((2, 4))), "theta must have shape"),
 ])
 def test_bad_inputs_raise(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
-
-
-def test_run_comparison_is_resumable(tmp_path, monkeypatch):
-    """Only a missing record is made again; records name the code version taken when the run started."""
-    versions = iter(f"0.1.0+g{k:012d}" for k in range(1000))
-    monkeypatch.setattr(A, "code_version", lambda: next(versions))
-    A.run_comparison(tmp_path, lengths=(5,), n_seeds=2, budget=5, progress=False)
-    files = sorted(tmp_path.glob("*.json"))
-    assert len(files) == len(A.TASKS) * len(A.METHODS) * 2
-    victim = tmp_path / "latch_T005_random_guessing_seed01.json"
-    before = {f.name: f.stat().st_mtime_ns for f in files}
-    kept = json.loads(victim.read_text())
-    victim.unlink()
-    A.run_comparison(tmp_path, lengths=(5,), n_seeds=2, budget=5, progress=False)
-    after = {f.name: f.stat().st_mtime_ns for f in sorted(tmp_path.glob("*.json"))}
-    assert after.keys() == before.keys()
-    assert [n for n in after if after[n] != before[n]] == [victim.name]  # only the missing trial ran again
-    redone = json.loads(victim.read_text())
-    for key in ("seed", "config", "budget", "evaluations", "sequences", "success", "theta"):
-        assert redone[key] == kept[key]
-    assert kept["config"]["method"] == "random_guessing" and kept["budget"] == 5
-    assert kept["code_version"] == "0.1.0+g000000000000" and redone["code_version"] == "0.1.0+g000000000001"
