@@ -1,0 +1,69 @@
+"""Claims of the Experiment 5 chapter (book/experiments/multiplication.md): the generator, why a function of
+the sum cannot pass the stopping rule, Table 10's weight count, the n_seq rule on a window fed by hand, and
+why the stored 5-13 nets test worse than the window that stopped them.
+"""
+
+from math import exp, lgamma, log
+
+import numpy as np
+
+from lstm_edu import criteria, lstm1997, reproduction
+from lstm_edu.tasks import adding
+
+
+def test_the_generator_multiplies_the_marked_values():
+    P, T = 20_000, 100
+    b = adding.multiplication(P, T, seed=5)
+    v, m = b.x[..., 0], b.x[..., 1]
+    ones = m == 1.0
+    inside = np.arange(b.x.shape[1])[None, :] < b.lengths[:, None]
+    d = b.targets[np.arange(P), b.lengths - 1, 0]
+    assert np.all(ones.sum(axis=1) == 2)
+    assert np.all((v[inside] >= 0) & (v[inside] <= 1))
+    assert np.all(v[ones[:, 0], 0] == 1.0)
+    assert np.allclose(d, np.where(ones, v, 1.0).prod(axis=1))
+
+
+def test_no_function_of_the_sum_passes_the_lenient_rule():
+    """The best function of X1 + X2 alone gets hundreds of every 2000 sequences wrong (n_seq = 140)."""
+    b = adding.multiplication(50_000, 100, seed=6)
+    ones = b.x[..., 1] == 1.0
+    S = np.where(ones, b.x[..., 0], 0.0).sum(axis=1)
+    d = b.targets[np.arange(len(b.lengths)), b.lengths - 1, 0]
+    bins = np.minimum((S / 2.0 * 400).astype(int), 399)
+    phi = np.bincount(bins, weights=d, minlength=400) / np.maximum(1, np.bincount(bins, minlength=400))
+    wrong_of_2000 = 2000 * np.mean(np.abs(d - phi[bins]) >= 0.04)
+    assert wrong_of_2000 > 200 > 140
+
+
+def test_weight_count_matches_table_10():
+    net = lstm1997.build("5", 1, seed=0)
+    assert net.n_weights == net.cfg.paper_weights == 93
+
+
+def test_the_nseq_rule_on_a_window_fed_by_hand():
+    for k in (0, 139, 140, 500):
+        w = criteria.RollingWindow(1)
+        for i in range(2000):
+            w.push(np.array([i >= k]), np.array([0.05 if i < k else 0.01]))
+        assert [bool(w.fewer_wrong_than(n_seq)[0]) for n_seq in (140, 13)] == [k < 140, k < 13]
+
+
+def poisson_below(k, mean):
+    return sum(exp(i * log(mean) - mean - lgamma(i + 1)) for i in range(k))
+
+
+def test_the_strict_rule_stops_5_13_nets_in_a_lucky_window():
+    """The successful 5-13 nets test worse than the paper's 'never more than 15' of 2560; at their tested
+    rate a window of 2000 below 13 wrong is a rare dip (median chance below 5%)."""
+    ok = [r for r in reproduction.records("5-13") if r["success"] and r.get("test")]
+    per_window = [2000 * r["test"]["wrong"] / r["test"]["n"] for r in ok]
+    assert min(r["test"]["wrong"] for r in ok) > 15
+    assert np.median(per_window) > 13
+    assert np.median([poisson_below(13, m) for m in per_window]) < 0.05
+
+
+def test_row_5_13_holds_all_ten_trials_at_five_times_the_paper_mean():
+    recs = reproduction.records("5-13")
+    assert len(recs) == 10
+    assert {r["budget"] for r in recs} == {reproduction.row_summary("5-13")["default_budget"]} == {6_400_000}
