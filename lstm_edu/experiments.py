@@ -1,75 +1,54 @@
-"""The 1997 paper's LSTM experiments (Section 5, Tables 1-9), run as resumable many-trial jobs.
-
-``python -m lstm_edu run EXPERIMENT [--trials N] [--budget SEQUENCES] [--seed S] [--out DIR] [--batch P]
-[--check SEQUENCES]``
+"""The 1997 paper's LSTM experiments (Section 5, Tables 1-9): the registry of what was run.
 
 :data:`EXPERIMENTS` holds one :class:`Experiment` per LSTM row of Tables 1-9: its task (``lstm_edu.tasks``),
 its architecture (a row of Table 10, :func:`lstm_edu.lstm1997.config`), its stopping and success rules
 (:mod:`lstm_edu.criteria`, Table 11), the paper's trial count and the paper's figures for comparison.
 :data:`VARIANTS` holds rows run once more with one thing changed where the paper is silent or contradicts
 itself (row 1-5: update schedule, ranges of g and h, distinct training strings, target coding; rows 1-1
-to 1-4 and 2c-1: ranges of g and h).
+to 1-4 and 2c-1: ranges of g and h), with a larger budget, or with the other remedies of the abuse problem
+(row 1-4: zero output-gate biases, sequential construction).
 
-How a run works
----------------
-- Trial ``i`` has the seed ``S + i``. Its randomness depends only on (experiment, trial seed): three
-  independent streams (initial weights, training sequences, test sequences) are spawned from
-  ``SeedSequence([trial seed, crc32(experiment)])`` (a variant uses its base row's name); the initial
-  weights of every trial are drawn for that trial alone. Training sequences are drawn in blocks of
-  :attr:`Experiment.block` per trial.
-- Trials are trained together in *chunks* of ``--batch`` trials (the trial axis P of
-  :class:`~lstm_edu.lstm1997.LSTM1997`), each network on its own sequence, one weight update per sequence
-  (``schedule="sequence"``, Appendix A.1) or after every step where the row says so (Experiment 1,
-  ``schedule="step"``). A trial that stops (criterion met or budget spent) is tested,
-  its record is written at once (:func:`lstm_edu.results.write_record`) and it leaves the chunk.
-- Resuming: a trial whose record exists is never run again. A chunk in progress is checkpointed
-  atomically (``<out>/.partial/lstm1997/<experiment>/``) every ``--checkpoint-seconds`` and whenever a trial
-  leaves it; an interrupted run continues from the checkpoint. A chunk without a checkpoint restarts
-  from scratch with its full original composition (trials already recorded are recomputed, not
-  rewritten). A trial's training is bitwise the same in any chunk: the compiled time loop computes each
-  network on its own, in the same order whatever the other trials are. Resume with the same ``--batch``
-  (checkpoints are found by their chunk's trial range). A run with another ``--budget`` continues the
-  checkpoint of a larger or smaller budget while none of the chunk's trials has ended and it has trained
-  fewer sequences than the new budget (the heaviest rows can so be stopped at a capped budget and
-  continued later); that checkpoint is kept for its own budget.
-- Checking: ``--check SEQUENCES`` runs the stored trials again, in a scratch folder, for at most
-  SEQUENCES sequences each, and compares them with their records (:func:`check`): the whole outcome
-  of a trial that ended within them, the learning curve so far of one that went on.
-
-Records: ``<out>/lstm1997/<experiment>/trial-<seed>.json`` (default ``<out>`` = ``results/``), fields
-documented in :func:`_record`. Timing lives under ``"run"`` only.
+Every entry is an entry of the runner (:mod:`lstm_edu.runner`, ``python -m lstm_edu run NAME``): it has a
+``name``, a ``study`` (``"lstm1997"``: records under ``results/lstm1997/NAME/``), ``n_trials``, ``budget``,
+``max_batch`` and starts or resumes its trainer (:class:`lstm_edu.lstm_trials.LSTMTrials`), which
+trains the trials, judges them and writes their records. Trial ``i`` of a run has the seed ``S + i``; its
+randomness depends only on (row, trial seed) (:func:`lstm_edu.lstm_trials.trial_streams`), so a variant
+starts from its row's initial weights and draws its row's training sequences.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import functools
-import json
-import sys
-import tempfile
-import time
 import zlib
 from pathlib import Path
-from typing import Callable
+from typing import Callable, ClassVar
 
 import numpy as np
-from tqdm import tqdm
 
-from . import _checks, criteria
-from .abuse import PLATEAU_DROP
+from . import _checks, criteria, lstm_trials, runner
 from .lstm1997 import SCHEDULES, LSTM1997, LSTMConfig, config
-from .results import RESULTS_DIR, atomic_file, code_version, write_record
+from .lstm_trials import MAX_STORED_WEIGHTS, LSTMTrials
+from .results import RESULTS_DIR
 from .tasks import SequenceBatch
 from .tasks import adding as adding_task
 from .tasks import long_lag, noise_signal, reber, temporal_order
+
+__all__ = ["Experiment", "EXPERIMENTS", "VARIANTS", "MAX_STORED_WEIGHTS", "PLATEAU_DROP", "budget_for",
+           "experiment", "initial_net", "reber_task", "trained_net", "run", "record_path"]
+
+#: Sequential construction: a window's mean training error must fall by at least this fraction of the
+#: previous window's, otherwise "the error stops decreasing" (Section 4) and a block is added. The paper
+#: names no number; 5% is our choice.
+PLATEAU_DROP = 0.05
 
 #: Stopping rules: Experiment 1 ("reber"), Experiment 2 ("abs_test": periodic test of ABS on fresh
 #: sequences), Experiment 3 ("exp3": ST1/ST2), Experiments 4 and 6 ("st3") and Experiment 5 ("nseq").
 STOP_RULES = ("reber", "abs_test", "exp3", "st3", "nseq")
 #: What a variant of :data:`VARIANTS` changes against its row (:attr:`Experiment.changes`): one of the
 #: paper's open choices, or ``"budget"`` (the same trials trained longer).
-VARIANT_CHANGES = ("schedule", "squashing", "training strings", "targets", "gate biases", "budget")
+VARIANT_CHANGES = ("schedule", "squashing", "training strings", "targets", "gate biases", "budget",
+                   "construction")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,9 +66,10 @@ class Experiment:
     drawn per trial at a time; eval_chunk: test sequences generated and evaluated at a time.
     max_batch: most trials per chunk (memory). curve_every: sequences per point of the learning curve
     stored in every record (the mean training error E of those sequences). construction_window: 0, or
-    sequential network construction (Section 4's remedy (1), Experiment 2a/2b): the memory cell is absent
-    until the mean training error of a window of this many sequences falls by less than
-    :data:`lstm_edu.abuse.PLATEAU_DROP` against the previous window (see :class:`_Chunk`). schedule: when weights change (``"sequence"``: once per
+    sequential network construction (Section 4's remedy (1), Experiments 2a/2b, the abuse study): a net
+    starts with ``construction_start`` of its blocks and gets the next one when the mean training error of
+    a window of this many sequences fell by less than ``plateau_drop`` (:data:`PLATEAU_DROP`) against the
+    previous window (:class:`lstm_edu.lstm_trials.Construction`). schedule: when weights change (``"sequence"``: once per
     sequence, the sum of all steps' contributions, Appendix A.1; ``"step"``: after every step; see
     :meth:`~lstm_edu.lstm1997.LSTM1997.train`; the two coincide where the error is given only at the end).
     params: task parameters for the record. paper: the paper's figures for this row. note: deviations
@@ -121,6 +101,8 @@ class Experiment:
     max_batch: int = 1024
     curve_every: int = 1000
     construction_window: int = 0
+    construction_start: int = 0
+    plateau_drop: float = PLATEAU_DROP
     schedule: str = "sequence"
     params: dict = dataclasses.field(default_factory=dict)
     paper: dict = dataclasses.field(default_factory=dict)
@@ -128,6 +110,8 @@ class Experiment:
     overrides: dict = dataclasses.field(default_factory=dict)
     base: str = ""
     changes: str = ""
+    #: The top folder of this entry's records under ``results/``.
+    study: ClassVar[str] = "lstm1997"
 
     def __post_init__(self):
         _checks.choice("stop", self.stop, STOP_RULES)
@@ -144,14 +128,27 @@ class Experiment:
     def criteria_record(self) -> dict:
         """The rules this row applies, for its records."""
         if self.stop == "reber":
-            return {"stop": "reber", "check_every": self.check_every,
-                    "rule": "every symbol of every distinct training and test string predicted correctly"}
-        keys = ("stop", "stop_bound", "n_seq", "exp3_variant", "success_bound", "judge", "check_every",
-                "check_size", "test_size")
-        out = {k: getattr(self, k) for k in keys}
-        if self.stop in ("st3", "nseq"):
-            out["window"] = criteria.WINDOW
+            out = {"stop": "reber", "check_every": self.check_every,
+                   "rule": "every symbol of every distinct training and test string predicted correctly"}
+        else:
+            keys = ("stop", "stop_bound", "n_seq", "exp3_variant", "success_bound", "judge", "check_every",
+                    "check_size", "test_size")
+            out = {k: getattr(self, k) for k in keys}
+            if self.stop in ("st3", "nseq"):
+                out["window"] = criteria.WINDOW
+        if self.construction_start:  # sequential construction from a smaller net (Experiment 2's is in note)
+            out["construction"] = {"window": self.construction_window, "start_blocks": self.construction_start,
+                                   "plateau_drop": self.plateau_drop}
         return out
+
+    # the runner's entry protocol (lstm_edu.runner)
+    def start(self, seeds: list[int], budget: int, version: str) -> LSTMTrials:
+        """The trainer of a new chunk of trials ``seeds``."""
+        return LSTMTrials(self, seeds, budget, version)
+
+    def resume(self, path, version: str, budget: int) -> LSTMTrials:
+        """The trainer of the chunk checkpointed at ``path``."""
+        return LSTMTrials.load(self, path, version, budget)
 
 
 class Task:
@@ -337,6 +334,19 @@ def _variants() -> dict:
             exp, name=f"{row}_long", base=row, changes="budget", description=f"{exp.description}; {what}",
             budget=budget,
             note=f"Variant of row {row}: {what}. {exp.note}")
+    # The abuse problem (abuse chapter): row 1-4 (staggered output-gate biases, Section 4's remedy (2))
+    # against zero biases and against sequential construction (remedy (1)), with the row's trials
+    exp = EXPERIMENTS["1-4"]
+    for name, changes, what, extra in (
+            ("1-4_zero", "gate biases", "every output-gate bias starts at 0 instead of -1, -2, -3, -4", {}),
+            ("1-4_sequential", "construction",
+             "sequential network construction: the net starts with one block, output-gate biases 0; a block "
+             "is added whenever the mean error of the last 500 strings fell by less than 5% against the 500 "
+             "before (at least 1000 strings after the last addition), up to 4 blocks",
+             {"construction_window": 500, "construction_start": 1})):
+        variants[name] = dataclasses.replace(
+            exp, name=name, base="1-4", changes=changes, description=f"{exp.description}; {what}",
+            overrides={"output_gate_bias": 0.0}, note=f"Variant of row 1-4: {what}. {exp.note}", **extra)
     return variants
 
 
@@ -350,19 +360,9 @@ def experiment(name: str) -> Experiment:
     return known[_checks.choice("experiment", name, tuple(known))]
 
 
-# ------------------------------------------------------------------------------------- per-trial state
-def trial_streams(exp: Experiment, trial_seed: int) -> tuple:
-    """Independent Generators (initial weights, training data, test data) of one trial."""
-    root = np.random.SeedSequence([int(trial_seed), zlib.crc32((exp.base or exp.name).encode())])
-    return tuple(np.random.default_rng(s) for s in root.spawn(3))
-
-
-def _initial_net(exp: Experiment, weight_gens) -> LSTM1997:
-    """One network per trial, each drawn from its own weight stream, stacked along the trial axis."""
-    cfg = exp.architecture
-    nets = [LSTM1997(cfg, 1, seed=gen) for gen in weight_gens]
-    return LSTM1997.from_weights(cfg, np.concatenate([n.w_hidden for n in nets]),
-                                 np.concatenate([n.w_output for n in nets]))
+def entries() -> dict:
+    """Every entry of this registry, rows and variants, keyed by name (for :mod:`lstm_edu.registry`)."""
+    return {**EXPERIMENTS, **VARIANTS}
 
 
 def initial_net(name: str, seeds) -> LSTM1997:
@@ -373,315 +373,7 @@ def initial_net(name: str, seeds) -> LSTM1997:
     seeds = [_checks.positive_int("seeds", s, minimum=0) for s in np.atleast_1d(seeds).tolist()]
     if not seeds:
         raise ValueError("seeds must name at least one trial seed (integers >= 0)")
-    return _initial_net(exp, [trial_streams(exp, s)[0] for s in seeds])
-
-
-class _TrainStream:
-    """A trial's training sequences, drawn ``block`` at a time; restorable from (state at block start, position)."""
-
-    def __init__(self, task: Task, gen: np.random.Generator, block: int, state=None):
-        self.task, self.gen, self.block = task, gen, block
-        self.batch, self.pos, self.block_state = None, block, None
-        if state is not None:
-            self.gen.bit_generator.state = state["block_state"]
-            self._refill()
-            self.pos = state["pos"]
-
-    def _refill(self):
-        self.block_state = self.gen.bit_generator.state
-        self.batch, self.pos = self.task.train(self.block, self.gen), 0
-
-    def next(self):
-        if self.pos >= self.block:
-            self._refill()
-        b, i = self.batch, self.pos
-        self.pos += 1
-        n = int(b.lengths[i])
-        return b.x[i, :n], b.targets[i, :n], b.target_mask[i, :n]
-
-    def state(self) -> dict:
-        return {"block_state": self.block_state, "pos": self.pos}
-
-
-def _assemble(streams, store: dict):
-    """One sequence per trial, padded to the longest: x (P, T, n_in), targets (P, T, K), mask (P, T, K), lengths.
-
-    ``store``: a dict kept between calls (start with ``{}``); its flat arrays are reused for the returned
-    ones (C-contiguous views, valid until the next call). On this machine writing fresh memory costs page
-    faults: for row 2c-5 (20 trials x 1001 steps x 1004 inputs) a fresh x cost about a third of a training
-    step.
-    """
-    rows = [s.next() for s in streams]
-    lengths = np.array([r[0].shape[0] for r in rows])
-    P, T = len(rows), int(lengths.max())
-    out = []
-    for i, (dtype, width) in enumerate(((float, rows[0][0].shape[1]), (float, rows[0][1].shape[1]),
-                                        (bool, rows[0][1].shape[1]))):
-        size = P * T * width
-        if i not in store or store[i].size < size:
-            store[i] = np.zeros(size, dtype=dtype)
-        out.append(store[i][:size].reshape(P, T, width))
-    for p, row in enumerate(rows):
-        n = row[0].shape[0]
-        for arr, part in zip(out, row):
-            arr[p, :n] = part
-            arr[p, n:] = 0
-    return (*out, lengths)
-
-
-def _judge_mask(exp: Experiment, batch: SequenceBatch) -> np.ndarray:
-    """Where ABS(b) is judged: every target (judge "all") or the sequence end only."""
-    if exp.judge == "all":
-        return batch.target_mask
-    mask = np.zeros_like(batch.target_mask)
-    mask[np.arange(len(batch.lengths)), batch.lengths - 1] = True
-    return mask
-
-
-def _evaluate(exp: Experiment, net: LSTM1997, row: int, task: Task, gen, n: int) -> dict:
-    """Test network ``row`` on ``n`` fresh sequences from ``gen`` (Experiment 1: on its fixed sets)."""
-    if exp.stop == "reber":
-        f, k = task.fixed_test, exp.eval_chunk
-        ok = np.concatenate([criteria.reber_correct(net.forward_one(f.x[i:i + k], row).outputs,
-                                                    task.possible[i:i + k], f.lengths[i:i + k])
-                             for i in range(0, len(f.lengths), k)])
-        return {"n": int(ok.size), "wrong": int(np.count_nonzero(~ok))}
-    correct, end_out, end_tgt = [], [], []
-    done = 0
-    while done < n:
-        b = task.test(min(exp.eval_chunk, n - done), gen)
-        out = net.forward_one(b.x, row).outputs
-        correct.append(criteria.abs_correct(out, b.targets, _judge_mask(exp, b), exp.success_bound))
-        end_out.append(criteria.end_values(out, b.lengths))
-        clean = (noise_signal.clean_targets_3c(b.labels)[:, None] if exp.exp3_variant == "3c"
-                 else criteria.end_values(b.targets, b.lengths))
-        end_tgt.append(clean)
-        done += len(b.lengths)
-    correct = np.concatenate(correct)
-    y, t = np.concatenate(end_out), np.concatenate(end_tgt)
-    finite = np.isfinite(y)
-    err = np.where(finite, y - t, np.inf)
-    result = {"n": int(correct.size), "wrong": int(np.count_nonzero(~correct)),
-              "mean_abs_error": float(np.abs(err).mean()), "mse": float((err ** 2).mean()),
-              "max_abs_error": float(np.abs(err).max())}
-    if exp.stop == "exp3":  # misclassified as Section 5.3 defines it (3c: against the noise-free target)
-        result["_end"] = (y[:, 0], t[:, 0])
-        result["wrong"] = int(criteria.exp3_criteria(exp.exp3_variant, y.T, t.T)["wrong"][0])
-        result["fraction_misclassified"] = result["wrong"] / result["n"]
-    return result
-
-
-def _public(test: dict) -> dict:
-    return {k: v for k, v in test.items() if not k.startswith("_")}
-
-
-# --------------------------------------------------------------------------------------------- chunks
-class _Chunk:
-    """The trials of one chunk while they train together (one network each on the trial axis)."""
-
-    def __init__(self, exp: Experiment, seeds: list[int], budget: int, version: str):
-        """A new chunk, trained by code ``version`` (see :meth:`load` for one resumed)."""
-        self.exp, self.budget = exp, budget
-        self.seeds, self.chunk_seeds = list(seeds), list(seeds)
-        self.tasks = [exp.make(s) for s in seeds]
-        streams = [trial_streams(exp, s) for s in seeds]
-        self.net = _initial_net(exp, [st[0] for st in streams])
-        self.train = [_TrainStream(t, st[1], exp.block) for t, st in zip(self.tasks, streams)]
-        self._buffers = {}
-        self.test_gens = [st[2] for st in streams]
-        self.window = (criteria.RollingWindow(len(seeds), exp.check_every if exp.stop == "abs_test"
-                                              else criteria.WINDOW)
-                       if exp.stop in ("abs_test", "st3", "nseq") else None)
-        self.milestones = [{} for _ in seeds]
-        self.curves = [[] for _ in seeds]
-        self.curve_sum = np.zeros(len(seeds))
-        self.n_seen = 0
-        self.versions = [version]
-        self.seconds = 0.0
-        if exp.construction_window:  # sequential construction: every net starts without its cell
-            P = len(seeds)
-            self.construction = {"added": np.zeros(P, dtype=bool), "window_sum": np.zeros(P),
-                                 "previous": np.full(P, np.inf), "w_hidden": self.net.w_hidden.copy(),
-                                 "w_output": self.net.w_output.copy()}
-            self._silence_cells()
-        else:
-            self.construction = None
-
-    def _absent(self) -> tuple[np.ndarray, np.ndarray]:
-        """Sequential construction: the weights of the cells not added yet, as (P, H, M) and (P, n_out, M_out)
-        bool arrays: every hidden weight (the cell's and its gate's) and the weights from the cell to the
-        outputs of the nets whose cell is absent."""
-        absent = ~self.construction["added"]
-        hidden = np.broadcast_to(absent[:, None, None], self.net.w_hidden.shape)
-        output = np.zeros(self.net.w_output.shape, dtype=bool)
-        output[:, :, self.net._out_cells] = absent[:, None, None]
-        return hidden, output
-
-    def _silence_cells(self) -> None:
-        """A net whose cell has not been added yet has the cell's weights (:meth:`_absent`) at 0, and
-        :meth:`LSTM1997.train` keeps them there (``frozen``), within a sequence too. Its outputs then depend
-        on the inputs alone, exactly as without a cell, in either weight-update schedule."""
-        hidden, output = self._absent()
-        self.net.w_hidden[hidden] = 0.0
-        self.net.w_output[output] = 0.0
-
-    def _construct(self, loss: np.ndarray) -> None:
-        """Add the cell (with the weights drawn for it at the start) where the error stopped falling."""
-        c, window = self.construction, self.exp.construction_window
-        c["window_sum"] += loss
-        if self.n_seen % window == 0:
-            mean = c["window_sum"] / window
-            grow = ~c["added"] & (mean > (1 - PLATEAU_DROP) * c["previous"])
-            for p in np.flatnonzero(grow):
-                self.net.w_hidden[p] = c["w_hidden"][p]
-                cells = self.net._out_cells
-                self.net.w_output[p][:, cells] = c["w_output"][p][:, cells]
-                self.milestones[p]["cell_added"] = self.n_seen
-            c["added"] |= grow
-            c["previous"], c["window_sum"] = mean, np.zeros_like(mean)
-
-    # checkpoints ------------------------------------------------------------------------------
-    def save(self, path: Path) -> None:
-        meta = {"experiment": self.exp.name, "budget": self.budget, "seeds": self.seeds, "n_seen": self.n_seen,
-                "milestones": self.milestones, "curves": self.curves, "train": [s.state() for s in self.train],
-                "test": [g.bit_generator.state for g in self.test_gens], "seconds": self.seconds,
-                "chunk": self.chunk_seeds, "code_versions": self.versions}
-        arrays = {"w_hidden": self.net.w_hidden, "w_output": self.net.w_output, "curve_sum": self.curve_sum}
-        if self.window is not None:
-            arrays.update({f"window_{k}": v for k, v in self.window.state().items()})
-        if self.construction is not None:
-            arrays.update({f"construction_{k}": v for k, v in self.construction.items()})
-        with atomic_file(path) as fh:
-            np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
-
-    @classmethod
-    def load(cls, exp: Experiment, path: Path, version: str, budget: int | None = None) -> "_Chunk":
-        """The chunk checkpointed at ``path``, now trained by code ``version`` (kept after the versions
-        that trained it before, unless it is the last of them), to ``budget`` (default: its own)."""
-        with np.load(path) as data:
-            meta = json.loads(str(data["meta"]))
-            arrays = {k: data[k] for k in data.files if k != "meta"}
-        self = cls.__new__(cls)
-        self.exp, self.budget, self.seeds = exp, meta["budget"] if budget is None else budget, meta["seeds"]
-        self.chunk_seeds, self.n_seen, self.seconds = meta["chunk"], meta["n_seen"], meta["seconds"]
-        # checkpoints written before the code versions were kept name none: say so in the records
-        self.versions = meta.get("code_versions", ["unrecorded"])
-        if self.versions[-1] != version:
-            self.versions.append(version)
-        self.milestones, self.curves, self.curve_sum = meta["milestones"], meta["curves"], arrays["curve_sum"]
-        self.construction = ({k[13:]: v for k, v in arrays.items() if k.startswith("construction_")}
-                             if exp.construction_window else None)
-        self.tasks = [exp.make(s) for s in self.seeds]
-        self.net = LSTM1997.from_weights(exp.architecture, arrays["w_hidden"], arrays["w_output"])
-        self.train, self.test_gens, self._buffers = [], [], {}
-        for task, s, tr, te in zip(self.tasks, self.seeds, meta["train"], meta["test"]):
-            _, train_gen, test_gen = trial_streams(exp, s)
-            self.train.append(_TrainStream(task, train_gen, exp.block, state=tr))
-            test_gen.bit_generator.state = te
-            self.test_gens.append(test_gen)
-        self.window = (criteria.RollingWindow.from_state({k[7:]: v for k, v in arrays.items()
-                                                          if k.startswith("window_")})
-                       if exp.stop in ("abs_test", "st3", "nseq") else None)
-        return self
-
-    # training ---------------------------------------------------------------------------------
-    def step(self) -> tuple[np.ndarray, np.ndarray]:
-        """Train every trial on one sequence; return two (P,) bool arrays: the trials whose stopping rule now
-        holds, and the trials whose weights have blown up to non-finite values (they end as failures)."""
-        exp = self.exp
-        x, y, m, lengths = _assemble(self.train, self._buffers)
-        result = self.net.train(x, y, m, schedule=exp.schedule, keep_outputs=exp.judge == "all",
-                                on_divergence="report",
-                                frozen=self._absent() if self.construction is not None else None)
-        self.n_seen += 1
-        self.curve_sum += result.loss
-        if self.construction is not None:
-            self._construct(result.loss)
-        if self.n_seen % exp.curve_every == 0:
-            for curve, total in zip(self.curves, self.curve_sum):
-                curve.append(float(total) / exp.curve_every)
-            self.curve_sum[:] = 0.0
-        P = len(self.seeds)
-        stop = np.zeros(P, dtype=bool)
-        if self.window is not None:
-            end_t = criteria.end_values(y, lengths)
-            if exp.judge == "all":
-                ok = criteria.abs_correct(result.outputs, y, m, exp.success_bound)
-            else:
-                ok = np.all(np.abs(end_t - result.last_output) < exp.success_bound, axis=1)
-            self.window.push(ok, criteria.end_error(result.last_output, end_t))
-        if exp.stop == "st3":
-            stop = self.window.st3(exp.stop_bound)
-        elif exp.stop == "nseq":
-            stop = self.window.fewer_wrong_than(exp.n_seq)
-        elif exp.check_every and self.n_seen % exp.check_every == 0:
-            stop = self._periodic_check()
-        return stop & ~result.diverged, result.diverged
-
-    def _periodic_check(self) -> np.ndarray:
-        exp, P = self.exp, len(self.seeds)
-        stop = np.zeros(P, dtype=bool)
-        if exp.stop == "reber":
-            for p in range(P):
-                stop[p] = _evaluate(exp, self.net, p, self.tasks[p], None, 0)["wrong"] == 0
-        elif exp.stop == "abs_test":
-            screened = self.window.full & (self.window.n_wrong() == 0)
-            for p in np.flatnonzero(screened):
-                test = _evaluate(exp, self.net, p, self.tasks[p], self.test_gens[p], exp.check_size)
-                self.milestones[p]["tests"] = self.milestones[p].get("tests", 0) + 1
-                stop[p] = test["wrong"] == 0
-        else:  # exp3: ST1 and ST2 on fresh test sequences
-            ends = [_evaluate(exp, self.net, p, self.tasks[p], self.test_gens[p], exp.check_size)["_end"]
-                    for p in range(P)]
-            crit = criteria.exp3_criteria(exp.exp3_variant, np.stack([e[0] for e in ends]),
-                                          np.stack([e[1] for e in ends]))
-            for p in range(P):
-                if crit["st1"][p] and "ST1" not in self.milestones[p]:
-                    self.milestones[p]["ST1"] = self.n_seen
-            stop = crit["st2"]
-        return stop
-
-    def finish(self, p: int, success: bool, diverged: bool = False) -> dict:
-        """The record of trial ``p`` after its final test (none if its weights have blown up); its code
-        versions are those of the runs that trained the chunk, the last one now training it."""
-        exp = self.exp
-        test = None
-        if diverged:
-            self.milestones[p]["diverged"] = self.n_seen
-        elif exp.stop == "reber":
-            test = _evaluate(exp, self.net, p, self.tasks[p], None, 0)
-        elif exp.test_size:
-            test = _public(_evaluate(exp, self.net, p, self.tasks[p], self.test_gens[p], exp.test_size))
-        curve = {"every": exp.curve_every, "mean_loss": self.curves[p],
-                 "measure": "mean over each interval of the training error E of a sequence (1/2 sum of "
-                            "squared errors of all error steps and outputs)"}
-        weights = None
-        if self.net.n_weights <= MAX_STORED_WEIGHTS and not diverged:
-            weights = {"w_hidden": self.net.w_hidden[p].tolist(), "w_output": self.net.w_output[p].tolist()}
-        return _record(exp, self.seeds[p], self.budget, self.n_seen, success, self.milestones[p], test,
-                       curve, weights, len(self.chunk_seeds), self.seconds,
-                       self.versions)
-
-    def keep(self, rows: np.ndarray) -> None:
-        """Keep only the trials ``rows`` (the others have finished)."""
-        self.seeds = [self.seeds[i] for i in rows]
-        self.tasks = [self.tasks[i] for i in rows]
-        self.train = [self.train[i] for i in rows]
-        self.test_gens = [self.test_gens[i] for i in rows]
-        self.milestones = [self.milestones[i] for i in rows]
-        self.curves = [self.curves[i] for i in rows]
-        self.curve_sum = self.curve_sum[rows]
-        if self.construction is not None:
-            self.construction = {k: v[rows] for k, v in self.construction.items()}
-        if len(rows):
-            self.net = self.net.select(rows)
-            if self.window is not None:
-                self.window = self.window.select(rows)
-
-
-#: Records keep the trained weights of nets with at most this many weights (all but Experiment 2's large
-#: nets), so that a chapter can rebuild a trained net (:func:`trained_net`) and look inside it.
-MAX_STORED_WEIGHTS = 1000
+    return lstm_trials.initial_nets(exp, seeds)
 
 
 def trained_net(record: dict) -> LSTM1997:
@@ -694,232 +386,13 @@ def trained_net(record: dict) -> LSTM1997:
                                  np.array([record["weights"]["w_output"]]))
 
 
-def _record(exp, seed, budget, sequences, success, milestones, test, curve, weights, batch, seconds,
-            versions) -> dict:
-    """One trial's record.
-
-    seed: the trial seed; experiment/table/row/description; configuration: the Table 10 architecture;
-    task: task parameters; criteria: the rules applied; budget: cap on training sequences;
-    sequences: training sequences until the stopping rule held (or the budget); success: whether it held
-    within the budget; milestones: e.g. ST1's sequence count (Experiment 3), how many full tests
-    Experiment 2 ran, or ``diverged``: the sequence at which the weights blew up (the trial then failed);
-    curve: the learning curve (mean training error per ``every`` sequences); weights: the final weights
-    (``w_hidden``, ``w_output`` of :class:`~lstm_edu.lstm1997.LSTM1997`; None for nets with more than
-    :data:`MAX_STORED_WEIGHTS` weights); test: the final test (``n``, ``wrong``, ``mean_abs_error``, ``mse``,
-    ``max_abs_error``; Experiment 1: wrong strings of all training and test strings); paper: the paper's
-    figures for the row; code_version: that of the run that finished the trial, taken at the run's start;
-    run: timing (``seconds`` of the whole chunk so far, ``batch``, ``finished``) and, for a chunk resumed
-    from a checkpoint by another version of the code, ``code_versions``: every version that trained it, in
-    order (``"unrecorded"`` for a checkpoint older than this field); the only fields that differ between
-    identical runs.
-    """
-    return {
-        "experiment": exp.name, "table": exp.table, "row": exp.row, "description": exp.description,
-        "method": "LSTM (1997), truncated gradient", "schedule": exp.schedule,
-        "seed": int(seed), "configuration": dataclasses.asdict(exp.architecture),
-        **({"overrides": exp.overrides} if exp.overrides else {}), "task": exp.params,
-        "criteria": exp.criteria_record(), "budget": int(budget), "sequences": int(sequences),
-        "success": bool(success), "milestones": milestones, "test": test, "curve": curve, "weights": weights,
-        "paper": exp.paper,
-        "note": exp.note, "code_version": versions[-1],
-        "run": {"seconds": round(seconds, 3), "batch": batch,
-                "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                **({"code_versions": versions} if len(versions) > 1 else {})},
-    }
-
-
-# ------------------------------------------------------------------------------------------------ run
-def record_path(out: Path, name: str, seed: int) -> Path:
-    return Path(out) / "lstm1997" / name / f"trial-{int(seed):06d}.json"
-
-
-def partial_dir(out: Path, name: str) -> Path:
-    return Path(out) / ".partial" / "lstm1997" / name
-
-
-def _other_budget(partial: Path, chunk_seeds: list[int], budget: int) -> Path | None:
-    """A checkpoint of the same chunk made under another budget that can serve ``budget``, or None.
-
-    A trial's training does not depend on its budget, so a chunk's state after n sequences is the same
-    under any budget above n. The checkpoint serves when it holds every trial of the chunk (none has
-    ended yet, so no record carries the other budget) and has trained fewer than ``budget`` sequences;
-    of several, the one furthest on. It is left in place: its own budget can still be resumed from it.
-    """
-    best, best_seen = None, -1
-    for path in partial.glob(f"chunk-{chunk_seeds[0]:06d}-{chunk_seeds[-1]:06d}-budget*.npz"):
-        with np.load(path) as data:
-            meta = json.loads(str(data["meta"]))
-        if meta["seeds"] == list(chunk_seeds) and best_seen < meta["n_seen"] < budget:
-            best, best_seen = path, meta["n_seen"]
-    return best
+def record_path(out, name: str, seed: int) -> Path:
+    """Where the record of trial ``seed`` of experiment ``name`` lies in the results folder ``out``."""
+    return runner.record_path(out, Experiment.study, name, seed)
 
 
 def run(name: str, n_trials: int | None = None, budget: int | None = None, seed: int = 0, out=RESULTS_DIR,
-        batch: int = 64, checkpoint_seconds: float = 60.0, progress: bool = True) -> list[Path]:
-    """Run (or resume) ``n_trials`` trials of experiment ``name``; return the paths of all their records.
+        **options) -> list[Path]:
+    """Run (or resume) trials of experiment ``name`` (:func:`lstm_edu.runner.run` of its entry)."""
+    return runner.run(experiment(name), n_trials, budget, seed, out, **options)
 
-    ``budget`` caps training sequences per trial (default: the experiment's); ``batch`` trials train
-    together (capped by :attr:`Experiment.max_batch`). See the module docstring for resuming. Every record
-    names the code version of the working tree when the run *started*: the code this process runs, even
-    if the tree changes while it trains.
-    """
-    version = code_version()
-    exp = experiment(name)
-    n_trials = exp.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
-    budget = exp.budget if budget is None else _checks.positive_int("budget", budget)
-    seed = _checks.positive_int("seed", seed, minimum=0)
-    batch = min(_checks.positive_int("batch", batch), exp.max_batch)
-    checkpoint_seconds = _checks.positive_float("checkpoint_seconds", checkpoint_seconds, allow_zero=True)
-    out = Path(out)
-    seeds = [seed + i for i in range(n_trials)]
-    paths = {s: record_path(out, name, s) for s in seeds}
-    for s, path in paths.items():
-        if path.exists():
-            old = json.loads(path.read_text())
-            if old["budget"] != budget:
-                raise ValueError(f"budget must match the stored records: {path} was made with budget "
-                                 f"{old['budget']}, got budget={budget}; use --budget {old['budget']} or "
-                                 f"another --out")
-    partial = partial_dir(out, name)
-    chunks = [seeds[k:k + batch] for k in range(0, n_trials, batch)]
-    for chunk_seeds in chunks:
-        ckpt = partial / f"chunk-{chunk_seeds[0]:06d}-{chunk_seeds[-1]:06d}-budget{budget}.npz"
-        if all(paths[s].exists() for s in chunk_seeds):
-            if ckpt.exists():  # finished after its last checkpoint
-                ckpt.unlink()
-            continue
-        source = ckpt if ckpt.exists() else _other_budget(partial, chunk_seeds, budget)
-        if source is not None:
-            chunk = _Chunk.load(exp, source, version, budget)
-        else:
-            chunk = _Chunk(exp, chunk_seeds, budget, version)
-        bar = tqdm(total=budget, initial=chunk.n_seen, disable=not progress, mininterval=1.0,
-                   desc=f"{name} trials {chunk_seeds[0]}-{chunk_seeds[-1]}", unit="seq", file=sys.stderr)
-        last_save, started = time.monotonic(), time.monotonic() - chunk.seconds
-        while chunk.seeds:
-            stop, diverged = chunk.step()
-            chunk.seconds = time.monotonic() - started
-            bar.update(1)
-            ended = stop | diverged | (chunk.n_seen >= budget)
-            done = np.flatnonzero(ended)
-            for p in done:
-                s = chunk.seeds[p]
-                if not paths[s].exists():
-                    write_record(paths[s], chunk.finish(p, bool(stop[p]), bool(diverged[p])))
-            if done.size:
-                chunk.keep(np.flatnonzero(~ended))
-                bar.set_postfix(active=len(chunk.seeds))
-            if chunk.seeds and (done.size or time.monotonic() - last_save >= checkpoint_seconds):
-                chunk.save(ckpt)
-                last_save = time.monotonic()
-        bar.close()
-        if ckpt.exists():
-            ckpt.unlink()
-    return [paths[s] for s in seeds]
-
-
-#: The fields of a record that training computes (the rest describes the experiment, or the run's timing).
-OUTCOME_FIELDS = ("sequences", "success", "milestones", "test", "curve", "weights")
-
-
-def check(name: str, sequences: int, n_trials: int | None = None, seed: int = 0, out=RESULTS_DIR,
-          batch: int = 64, progress: bool = True) -> list[dict]:
-    """Run the stored trials of ``name`` again for at most ``sequences`` sequences each and compare.
-
-    The trials ``seed`` .. ``seed + n_trials - 1`` (default: the experiment's count) must have records in
-    ``out``. They are run again by this code in a temporary folder with the budget ``min(sequences, stored
-    budget)``; a trial's training does not depend on its budget, so up to that budget the rerun must
-    follow the stored trial exactly. A trial that ended within the budget is compared on all of
-    :data:`OUTCOME_FIELDS`; one that went on must not have ended earlier, and the points of its learning
-    curve so far (mean training error per ``curve_every`` sequences, a fingerprint of the weights' path)
-    must equal the stored ones. Returns one dict per trial: ``seed``, ``compared`` (what), ``equal`` and
-    ``difference`` (the first one found, ``""`` if none).
-    """
-    exp = experiment(name)
-    n_trials = exp.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
-    sequences = _checks.positive_int("sequences", sequences)
-    seeds = [_checks.positive_int("seed", seed, minimum=0) + i for i in range(n_trials)]
-    missing = [s for s in seeds if not record_path(out, name, s).exists()]
-    if missing:
-        raise ValueError(f"trials {missing} of {name} have no record in {out} to check; run them first "
-                         f"(python -m lstm_edu run {name}) or pass --trials and --seed of stored trials")
-    stored = {s: json.loads(record_path(out, name, s).read_text()) for s in seeds}
-    budget = min(sequences, *(r["budget"] for r in stored.values()))
-    with tempfile.TemporaryDirectory() as scratch:
-        fresh = {s: json.loads(p.read_text())
-                 for s, p in zip(seeds, run(name, n_trials, budget, seeds[0], scratch, batch, progress=progress))}
-    report = []
-    for s in seeds:
-        old, new = stored[s], fresh[s]
-        if old["sequences"] <= budget:
-            compared = "the whole outcome"
-            difference = next((f"{key}: stored {old[key]!r:.200}, now {new[key]!r:.200}"
-                               for key in OUTCOME_FIELDS if old[key] != new[key]), "")
-        else:
-            points = len(new["curve"]["mean_loss"])
-            compared = f"the first {points} curve points (stored trial: {old['sequences']:,} sequences)"
-            before = old["curve"]["mean_loss"][:points]
-            first = next((i for i, (a, b) in enumerate(zip(before, new["curve"]["mean_loss"])) if a != b), None)
-            if new["sequences"] < budget:
-                difference = (f"ended after {new['sequences']:,} sequences (success {new['success']}), before the "
-                              f"stored trial")
-            elif first is not None:
-                difference = (f"curve point {first} (sequences {first * exp.curve_every:,}-"
-                              f"{(first + 1) * exp.curve_every:,}): stored {before[first]!r}, now "
-                              f"{new['curve']['mean_loss'][first]!r}")
-            else:
-                difference = ""
-        report.append({"seed": s, "compared": compared, "equal": not difference, "difference": difference})
-    return report
-
-
-# ------------------------------------------------------------------------------------- command line
-def add_arguments(parser) -> None:
-    parser.add_argument("experiment", help="a row of Tables 1-9 (" + ", ".join(EXPERIMENTS)
-                        + "), a variant of a row (" + ", ".join(VARIANTS)
-                        + "), or 'all': every row (not the variants) in this order, each with its defaults")
-    parser.add_argument("--trials", type=int, default=None, help="number of trials (default: the paper's)")
-    parser.add_argument("--budget", type=int, default=None,
-                        help="most training sequences per trial (default: the experiment's; stored in every record)")
-    parser.add_argument("--seed", type=int, default=0, help="trial i gets seed SEED + i (default 0)")
-    parser.add_argument("--out", default=str(RESULTS_DIR), help=f"results folder (default {RESULTS_DIR})")
-    parser.add_argument("--batch", type=int, default=64, help="trials trained together (default 64)")
-    parser.add_argument("--checkpoint-seconds", type=float, default=60.0,
-                        help="seconds between checkpoints of a chunk in progress (default 60)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--check", type=int, default=None, metavar="SEQUENCES",
-                        help="instead of running, check the stored trials: run them again for at most SEQUENCES "
-                             "sequences each in a scratch folder and compare with their records")
-
-
-def main(args) -> int:
-    names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
-    if args.check is not None and args.budget is not None:
-        print("error: --budget and --check exclude each other (a check uses the stored records' budget, "
-              "capped at --check)", file=sys.stderr)
-        return 2
-    all_equal = True
-    for name in names:
-        try:
-            exp = experiment(name)
-            if args.check is not None:
-                report = check(name, args.check, args.trials, args.seed, args.out, args.batch,
-                               progress=not args.no_progress)
-            else:
-                paths = run(name, args.trials, args.budget, args.seed, args.out, args.batch,
-                            args.checkpoint_seconds, progress=not args.no_progress)
-        except (ValueError, TypeError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        if args.check is not None:
-            for r in report:
-                print(f"{name} trial {r['seed']}: {'same' if r['equal'] else 'DIFFERENT'} ({r['compared']})"
-                      + (f"; {r['difference']}" if r["difference"] else ""))
-            all_equal &= all(r["equal"] for r in report)
-            continue
-        records = [json.loads(p.read_text()) for p in paths]
-        ok = [r for r in records if r["success"]]
-        mean = np.mean([r["sequences"] for r in ok]) if ok else float("nan")
-        print(f"{exp.name}: {len(ok)} of {len(records)} trials successful; mean sequences until success "
-              f"{mean:,.0f} (paper: {exp.paper}); records in {paths[0].parent}")
-    return 0 if all_equal else 1

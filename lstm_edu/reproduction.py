@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .experiments import EXPERIMENTS, experiment, record_path
-from .results import RESULTS_DIR, read_records
+from .experiments import EXPERIMENTS, experiment
+from .results import RESULTS_DIR, read_trials
 
 #: The statuses a row can have, best first.
 STATUSES = ("reproduced", "slower", "fewer successes", "not run")
@@ -49,9 +49,11 @@ def paper_success_percent(name: str) -> float:
 
 
 def records(name: str, out=RESULTS_DIR) -> list[dict]:
-    """The stored records of row ``name`` (an empty list if it has not been run)."""
-    folder = record_path(Path(out), experiment(name).name, 0).parent
-    return read_records(folder) if folder.is_dir() else []
+    """The stored records of row ``name``, each checked against the record schema (an empty list if it has
+    not been run)."""
+    exp = experiment(name)
+    folder = Path(out) / exp.study / exp.name
+    return read_trials(folder) if folder.is_dir() else []
 
 
 def _mean(values):

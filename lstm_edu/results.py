@@ -1,15 +1,23 @@
-"""Stored experiment results: one JSON record per trial, written atomically.
+"""Stored experiment results: one JSON record per trial, written atomically, in one schema for every study.
 
-Every record carries the seed, the configuration, the budget and the code version that produced it,
-so that the book's tables can always be traced back to a run. Records are written to a temporary
-file and renamed into place, so an interrupted run never leaves a half-written record behind and a
-resumed run can skip every trial whose record exists.
+A record lives at ``results/<study>/<experiment>/trial-<seed:06d>.json`` and holds the keys of
+:data:`REQUIRED` (schema :data:`SCHEMA`): what was run (study, experiment, seed, method, configuration,
+task, criteria, the paper's figures, note, budget), what came out (success, sequences, milestones, test,
+curve, weights: the *outcome fields*, :data:`OUTCOME_FIELDS`) and how (code_version, and ``run``: timing,
+batch, finish time, code versions, the only fields that differ between identical runs). A study may add
+descriptive fields of its own. :func:`validate` checks a record against the schema; the runner
+(:mod:`lstm_edu.runner`) validates every record it writes, the summary every record it reads.
+
+Records are written to a temporary file and renamed into place, so an interrupted run never leaves a
+half-written record behind and a resumed run can skip every trial whose record exists.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
+import re
 import os
 import subprocess
 import tempfile
@@ -19,6 +27,69 @@ from . import __version__
 
 #: The repository's stored results, read by the book's chapters.
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
+#: The record schema's version, stored under ``"schema"``.
+SCHEMA = 1
+#: The keys every record holds, with the types their values may have (``None``: null allowed).
+REQUIRED = {
+    "schema": (int,), "study": (str,), "experiment": (str,), "seed": (int,), "method": (str,),
+    "budget": (int,), "success": (bool,), "sequences": (int,),
+    "milestones": (dict,), "test": (dict, None), "curve": (dict, None), "weights": (dict, None),
+    "configuration": (dict,), "task": (dict,), "criteria": (dict,), "paper": (dict,), "note": (str,),
+    "code_version": (str,), "run": (dict,),
+}
+#: The fields of a record that training computes (the rest describes the run or times it).
+OUTCOME_FIELDS = ("success", "sequences", "milestones", "test", "curve", "weights")
+_TRIAL_FILE = re.compile(r"trial-(\d{6,})\.json")
+
+
+def _type_ok(value, allowed) -> bool:
+    if value is None:
+        return None in allowed
+    if isinstance(value, bool):
+        return bool in allowed
+    return isinstance(value, tuple(t for t in allowed if t is not None and t is not bool))
+
+
+def validate(record: dict, path: str | os.PathLike | None = None) -> dict:
+    """Check ``record`` against the schema and return it; raise ValueError naming the file and the key.
+
+    Every key of :data:`REQUIRED` must be present with a value of its type, ``schema`` must be
+    :data:`SCHEMA`, ``sequences`` at most ``budget``. With ``path`` (``.../<study>/<experiment>/trial-<seed>.json``)
+    the record's study, experiment and seed must also be those its path names.
+    """
+    where = f"record {path}" if path is not None else "record"
+    if not isinstance(record, dict):
+        raise ValueError(f"{where} must be a JSON object, got {type(record).__name__}")
+    for key, allowed in REQUIRED.items():
+        if key not in record:
+            raise ValueError(f"{where} has no key {key!r} (schema {SCHEMA} requires {sorted(REQUIRED)})")
+        if not _type_ok(record[key], allowed):
+            names = " or ".join("null" if t is None else t.__name__ for t in allowed)
+            raise ValueError(f"{where}: key {key!r} must be {names}, got {record[key]!r:.80}")
+    if record["schema"] != SCHEMA:
+        raise ValueError(f"{where}: key 'schema' must be {SCHEMA}, got {record['schema']!r} (migrate it: "
+                         f"python results/migrate.py)")
+    if record["sequences"] > record["budget"]:
+        raise ValueError(f"{where}: key 'sequences' ({record['sequences']}) exceeds key 'budget' "
+                         f"({record['budget']})")
+    if path is not None:
+        path = Path(path)
+        match = _TRIAL_FILE.fullmatch(path.name)
+        expected = {"study": path.parent.parent.name, "experiment": path.parent.name,
+                    "seed": int(match.group(1)) if match else None}
+        for key, value in expected.items():
+            if record[key] != value:
+                raise ValueError(f"{where}: key {key!r} is {record[key]!r}, but its path names {value!r}")
+    return record
+
+
+def run_info(seconds: float, batch: int, versions: list[str]) -> dict:
+    """A record's ``"run"``: ``seconds`` (of the whole chunk of trials so far), ``batch`` (trials trained
+    together), ``finished`` (UTC) and, when more than one code version trained it, ``code_versions`` (in
+    order; ``"unrecorded"`` for a checkpoint older than this field)."""
+    return {"seconds": round(float(seconds), 3), "batch": int(batch),
+            "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            **({"code_versions": list(versions)} if len(versions) > 1 else {})}
 
 
 def code_version() -> str:
@@ -69,3 +140,12 @@ def read_records(directory: str | os.PathLike) -> list[dict]:
     if not directory.is_dir():
         raise FileNotFoundError(f"no stored results in {directory}: regenerate them (see the book's preface)")
     return [json.loads(p.read_text()) for p in sorted(directory.glob("*.json")) if not p.name.startswith(".")]
+
+
+def read_trials(directory: str | os.PathLike) -> list[dict]:
+    """The trial records (``trial-*.json``) of one experiment's folder, sorted by seed, each checked by
+    :func:`validate` (a record of an older schema raises, naming its file and key)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"no stored results in {directory}: regenerate them (see the book's preface)")
+    return [validate(json.loads(p.read_text()), p) for p in sorted(directory.glob("trial-*.json"))]

@@ -8,13 +8,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from lstm_edu import plots  # noqa: E402
-from lstm_edu.experiments import record_path  # noqa: E402
-from lstm_edu.results import write_record  # noqa: E402
+from trial_records import write_trial  # noqa: E402
 
 
 def _write(out, name, outcomes, budget=150_000):
     for seed, (success, sequences) in enumerate(outcomes):
-        write_record(record_path(out, name, seed), {
+        write_trial(out, name, seed, {
             "experiment": name, "seed": seed, "success": success, "sequences": sequences, "budget": budget,
             "milestones": {}, "test": {"n": 10000, "wrong": 0} if success else None,
             "code_version": "0.1.0+gabc", "curve": {"every": 1000, "mean_loss": [0.4, 0.1]},
@@ -49,7 +48,7 @@ def test_ours_vs_paper_sentence(tmp_path):
 def _write_tested(out, name, trials):
     """Records of row ``name`` with final tests: ``trials`` = [(success, wrong, mse, mean_abs_error), ...]."""
     for seed, (success, wrong, mse, mae) in enumerate(trials):
-        write_record(record_path(out, name, seed), {
+        write_trial(out, name, seed, {
             "experiment": name, "seed": seed, "success": success, "sequences": 1000 + seed, "budget": 5000,
             "milestones": {}, "code_version": "0.1.0+gabc",
             "test": {"n": 2560, "wrong": wrong, "mse": mse, "mean_abs_error": mae},
@@ -105,7 +104,7 @@ def test_cell_activity_draws_the_nets_own_trace():
 
 def test_learning_curves_legend_names_only_the_kinds_of_trial_drawn(tmp_path):
     _write(tmp_path, "2c-1", [(True, 20000), (False, 150_000)])
-    _write(tmp_path, "2c-2", [(False, 160_000), (False, 160_000)])
+    _write(tmp_path, "2c-2", [(False, 160_000), (False, 160_000)], budget=160_000)
     fig, axes = plt.subplots(1, 2)
     for ax, name in zip(axes, ("2c-1", "2c-2")):
         plots.learning_curves(ax, name, tmp_path)

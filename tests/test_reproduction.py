@@ -6,14 +6,13 @@ import pytest
 
 from lstm_edu import __main__ as cli
 from lstm_edu import reproduction as R
-from lstm_edu.experiments import record_path
-from lstm_edu.results import write_record
+from trial_records import write_trial
 
 
 def _write(out, name, outcomes):
     """One record per (success, sequences) pair, shaped like the runner's."""
     for seed, (success, sequences) in enumerate(outcomes):
-        write_record(record_path(out, name, seed), {
+        write_trial(out, name, seed, {
             "experiment": name, "seed": seed, "success": success, "sequences": sequences, "budget": 160_000,
             "milestones": {} if success or sequences == 160_000 else {"diverged": sequences},
             "test": {"n": 2560, "wrong": 2 * seed, "mse": 0.01, "mean_abs_error": 0.05} if success else None,

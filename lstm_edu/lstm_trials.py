@@ -1,0 +1,424 @@
+"""The trainer of the 1997 LSTM's trials: one chunk of trials of a registry entry, trained together.
+
+:class:`LSTMTrials` is what :mod:`lstm_edu.runner` drives for every entry of :mod:`lstm_edu.experiments`
+(the runner's trainer protocol, see its docstring): ``P`` trials, one network each on the trial axis of
+:class:`~lstm_edu.lstm1997.LSTM1997`, each trained on its own sequence, one weight update per sequence
+(``schedule="sequence"``, Appendix A.1) or after every step (Experiment 1, ``schedule="step"``), each
+judged by its row's stopping rule (:mod:`lstm_edu.criteria`, Table 11) and, once it stops, tested and
+turned into its record (schema 1, :mod:`lstm_edu.results`).
+
+A trial's randomness depends only on (entry, trial seed): three independent streams (initial weights,
+training sequences, test sequences) spawned from ``SeedSequence([trial seed, crc32(name)])`` (a variant
+uses its base row's name; :func:`trial_streams`). Its training is bitwise the same in any chunk: the
+compiled time loop computes each network on its own.
+
+Sequential network construction (Section 4's remedy (1) for the abuse problem; Experiments 2a, 2b and
+the abuse study's variant of row 1-4): a net starts with ``construction_start`` of its blocks; the
+weights of the absent blocks (into and out of their cells and gates) are held at 0 (``frozen`` of
+:meth:`~lstm_edu.lstm1997.LSTM1997.train`), so that the net computes exactly what the smaller net would.
+After every ``construction_window`` sequences the window's mean training error is compared with the
+previous window's; when it fell by less than ``plateau_drop`` (relative) and two windows have passed since
+the last block arrived, the next block gets the weights drawn for it at the start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from . import criteria
+from .lstm1997 import LSTM1997
+from .results import SCHEMA, atomic_file, run_info
+from .tasks import noise_signal
+
+#: Records keep the trained weights of nets with at most this many weights (all but Experiment 2's large
+#: nets), so that a chapter can rebuild a trained net and look inside it.
+MAX_STORED_WEIGHTS = 1000
+#: The method every LSTM record names.
+METHOD = "LSTM (1997), truncated gradient"
+
+
+def trial_streams(exp, trial_seed: int) -> tuple:
+    """Independent Generators (initial weights, training data, test data) of one trial of entry ``exp``."""
+    root = np.random.SeedSequence([int(trial_seed), zlib.crc32((exp.base or exp.name).encode())])
+    return tuple(np.random.default_rng(s) for s in root.spawn(3))
+
+
+def initial_nets(exp, seeds) -> LSTM1997:
+    """One network per trial seed, each drawn from its own weight stream, stacked along the trial axis."""
+    cfg = exp.architecture
+    nets = [LSTM1997(cfg, 1, seed=trial_streams(exp, s)[0]) for s in seeds]
+    return LSTM1997.from_weights(cfg, np.concatenate([n.w_hidden for n in nets]),
+                                 np.concatenate([n.w_output for n in nets]))
+
+
+class TrainStream:
+    """A trial's training sequences, drawn ``block`` at a time; restorable from (state at block start, position)."""
+
+    def __init__(self, task, gen: np.random.Generator, block: int, state=None):
+        self.task, self.gen, self.block = task, gen, block
+        self.batch, self.pos, self.block_state = None, block, None
+        if state is not None:
+            self.gen.bit_generator.state = state["block_state"]
+            self._refill()
+            self.pos = state["pos"]
+
+    def _refill(self):
+        self.block_state = self.gen.bit_generator.state
+        self.batch, self.pos = self.task.train(self.block, self.gen), 0
+
+    def next(self):
+        if self.pos >= self.block:
+            self._refill()
+        b, i = self.batch, self.pos
+        self.pos += 1
+        n = int(b.lengths[i])
+        return b.x[i, :n], b.targets[i, :n], b.target_mask[i, :n]
+
+    def state(self) -> dict:
+        return {"block_state": self.block_state, "pos": self.pos}
+
+
+def assemble(streams, store: dict):
+    """One sequence per trial, padded to the longest: x (P, T, n_in), targets (P, T, K), mask (P, T, K), lengths.
+
+    ``store``: a dict kept between calls (start with ``{}``); its flat arrays are reused for the returned
+    ones (C-contiguous views, valid until the next call). Writing fresh memory costs page faults: for row
+    2c-5 (20 trials x 1001 steps x 1004 inputs) a fresh x cost about a third of a training step.
+    """
+    rows = [s.next() for s in streams]
+    lengths = np.array([r[0].shape[0] for r in rows])
+    P, T = len(rows), int(lengths.max())
+    out = []
+    for i, (dtype, width) in enumerate(((float, rows[0][0].shape[1]), (float, rows[0][1].shape[1]),
+                                        (bool, rows[0][1].shape[1]))):
+        size = P * T * width
+        if i not in store or store[i].size < size:
+            store[i] = np.zeros(size, dtype=dtype)
+        out.append(store[i][:size].reshape(P, T, width))
+    for p, row in enumerate(rows):
+        n = row[0].shape[0]
+        for arr, part in zip(out, row):
+            arr[p, :n] = part
+            arr[p, n:] = 0
+    return (*out, lengths)
+
+
+def _judge_mask(exp, batch) -> np.ndarray:
+    """Where ABS(b) is judged: every target (judge "all") or the sequence end only."""
+    if exp.judge == "all":
+        return batch.target_mask
+    mask = np.zeros_like(batch.target_mask)
+    mask[np.arange(len(batch.lengths)), batch.lengths - 1] = True
+    return mask
+
+
+def evaluate(exp, net: LSTM1997, row: int, task, gen, n: int) -> dict:
+    """Test network ``row`` on ``n`` fresh sequences from ``gen`` (Experiment 1: on its fixed sets).
+
+    Keys: ``n``, ``wrong`` (Experiment 1: strings with a wrong prediction), and for the other rows
+    ``mean_abs_error``, ``mse``, ``max_abs_error`` at the sequence end (Experiment 3 also
+    ``fraction_misclassified``, as Section 5.3 defines it, and ``_end``: the end outputs and targets).
+    """
+    if exp.stop == "reber":
+        f, k = task.fixed_test, exp.eval_chunk
+        ok = np.concatenate([criteria.reber_correct(net.forward_one(f.x[i:i + k], row).outputs,
+                                                    task.possible[i:i + k], f.lengths[i:i + k])
+                             for i in range(0, len(f.lengths), k)])
+        return {"n": int(ok.size), "wrong": int(np.count_nonzero(~ok))}
+    correct, end_out, end_tgt = [], [], []
+    done = 0
+    while done < n:
+        b = task.test(min(exp.eval_chunk, n - done), gen)
+        out = net.forward_one(b.x, row).outputs
+        correct.append(criteria.abs_correct(out, b.targets, _judge_mask(exp, b), exp.success_bound))
+        end_out.append(criteria.end_values(out, b.lengths))
+        clean = (noise_signal.clean_targets_3c(b.labels)[:, None] if exp.exp3_variant == "3c"
+                 else criteria.end_values(b.targets, b.lengths))
+        end_tgt.append(clean)
+        done += len(b.lengths)
+    correct = np.concatenate(correct)
+    y, t = np.concatenate(end_out), np.concatenate(end_tgt)
+    err = np.where(np.isfinite(y), y - t, np.inf)
+    result = {"n": int(correct.size), "wrong": int(np.count_nonzero(~correct)),
+              "mean_abs_error": float(np.abs(err).mean()), "mse": float((err ** 2).mean()),
+              "max_abs_error": float(np.abs(err).max())}
+    if exp.stop == "exp3":  # misclassified as Section 5.3 defines it (3c: against the noise-free target)
+        result["_end"] = (y[:, 0], t[:, 0])
+        result["wrong"] = int(criteria.exp3_criteria(exp.exp3_variant, y.T, t.T)["wrong"][0])
+        result["fraction_misclassified"] = result["wrong"] / result["n"]
+    return result
+
+
+def public(test: dict) -> dict:
+    """A test result without its private (``_``) entries, as records store it."""
+    return {k: v for k, v in test.items() if not k.startswith("_")}
+
+
+def record(exp, seed, budget, outcome: dict, versions: list[str], seconds: float, batch: int) -> dict:
+    """One trial's record (schema 1, :data:`lstm_edu.results.REQUIRED`).
+
+    seed: the trial seed; experiment/table/row/description; configuration: the Table 10 architecture;
+    task: task parameters; criteria: the rules applied; budget: cap on training sequences. ``outcome``:
+    sequences (until the stopping rule held, or the budget), success (whether it held within the budget),
+    milestones (e.g. ST1's sequence count in Experiment 3, how many full tests Experiment 2 ran,
+    ``cell_added`` / ``block_added`` of sequential construction, or ``diverged``: the sequence at which
+    the weights blew up, the trial then failed), curve (mean training error per ``every`` sequences),
+    weights (final ``w_hidden``, ``w_output``; None for nets with more than :data:`MAX_STORED_WEIGHTS`
+    weights or diverged ones), test (the final test, :func:`evaluate`). paper: the paper's figures for the
+    row; code_version: that of the run that finished the trial (the last of ``versions``), taken at the
+    run's start; ``run`` (:func:`lstm_edu.results.run_info` of ``seconds``, ``batch``, ``versions``): the
+    only fields that differ between identical runs.
+    """
+    return {
+        "schema": SCHEMA, "study": exp.study, "experiment": exp.name, "table": exp.table, "row": exp.row,
+        "description": exp.description, "method": METHOD, "schedule": exp.schedule, "seed": int(seed),
+        "configuration": dataclasses.asdict(exp.architecture),
+        **({"overrides": exp.overrides} if exp.overrides else {}), "task": exp.params,
+        "criteria": exp.criteria_record(), "budget": int(budget), **outcome, "paper": exp.paper,
+        "note": exp.note, "code_version": versions[-1], "run": run_info(seconds, batch, versions),
+    }
+
+
+class Construction:
+    """Sequential network construction of ``P`` nets (see the module docstring): which blocks each net has.
+
+    ``blocks`` (P,): blocks present; ``last`` (P,): the sequence count at which the last one arrived (0 at
+    the start); ``window_sum``, ``previous``: this window's summed and the previous window's mean training
+    error; ``w_hidden``, ``w_output``: every net's weights as drawn at the start.
+    """
+
+    def __init__(self, net: LSTM1997, state: dict):
+        self.state = state
+        cfg, S, C, B = net.cfg, net.S, net.C, net.B
+        self.units, self.sources, self.outputs = [], [], []
+        cells = np.arange(net.M_out)[net.output_cells]
+        for j in range(B):
+            names = [f"cell[{j},{v}]" for v in range(S)] + [f"input_gate[{j}]"] + (
+                [f"output_gate[{j}]"] if cfg.output_gate else [])
+            self.units.append([net.unit_names.index(u) for u in names])
+            self.sources.append([net.source_names.index(u) for u in names if u in net.source_names])
+            self.outputs.append(cells[j * S:(j + 1) * S].tolist())
+
+    @classmethod
+    def start(cls, net: LSTM1997, n_blocks: int) -> "Construction":
+        P = net.P
+        state = {"blocks": np.full(P, n_blocks), "last": np.zeros(P, dtype=np.int64), "window_sum": np.zeros(P),
+                 "previous": np.full(P, np.inf), "w_hidden": net.w_hidden.copy(), "w_output": net.w_output.copy()}
+        self = cls(net, state)
+        self.silence(net)
+        return self
+
+    def absent(self, shape_hidden, shape_output) -> tuple[np.ndarray, np.ndarray]:
+        """The weights of the blocks not added yet, as bool arrays shaped like ``w_hidden`` and ``w_output``:
+        those into their cells and gates, from them into the other units, and from their cells to the outputs."""
+        hidden, output = np.zeros(shape_hidden, dtype=bool), np.zeros(shape_output, dtype=bool)
+        for p, present in enumerate(self.state["blocks"]):
+            for j in range(int(present), len(self.units)):
+                hidden[p, self.units[j], :] = True
+                hidden[p, :, self.sources[j]] = True
+                output[p, :, self.outputs[j]] = True
+        return hidden, output
+
+    def silence(self, net: LSTM1997) -> None:
+        """Set the absent weights to 0; :meth:`LSTM1997.train` keeps them there (``frozen``), within a
+        sequence too, so a net computes exactly what the net of its present blocks would."""
+        hidden, output = self.absent(net.w_hidden.shape, net.w_output.shape)
+        net.w_hidden[hidden] = 0.0
+        net.w_output[output] = 0.0
+
+    def after_sequence(self, net: LSTM1997, loss: np.ndarray, n_seen: int, window: int, drop: float,
+                       milestones: list) -> None:
+        """Add the next block (with the weights drawn for it at the start) where the error stopped falling."""
+        c = self.state
+        c["window_sum"] += loss
+        if n_seen % window:
+            return
+        mean = c["window_sum"] / window
+        grow = ((c["blocks"] < len(self.units)) & (mean > (1 - drop) * c["previous"])
+                & (n_seen - c["last"] >= 2 * window))
+        if grow.any():
+            before = self.absent(net.w_hidden.shape, net.w_output.shape)
+            c["blocks"] = c["blocks"] + grow
+            after = self.absent(net.w_hidden.shape, net.w_output.shape)
+            for w, initial, was, now in zip((net.w_hidden, net.w_output), (c["w_hidden"], c["w_output"]),
+                                            before, after):
+                arrived = was & ~now
+                w[arrived] = initial[arrived]
+            c["last"] = np.where(grow, n_seen, c["last"])
+            for p in np.flatnonzero(grow):
+                if len(self.units) == 1:
+                    milestones[p]["cell_added"] = n_seen
+                else:
+                    milestones[p].setdefault("block_added", []).append(n_seen)
+        c["previous"], c["window_sum"] = mean, np.zeros_like(mean)
+
+    def select(self, rows) -> None:
+        self.state = {k: v[rows] for k, v in self.state.items()}
+
+
+class LSTMTrials:
+    """The trials of one chunk while they train together (one network each on the trial axis): the
+    runner's trainer (:mod:`lstm_edu.runner`) for the entries of :mod:`lstm_edu.experiments`."""
+
+    def __init__(self, exp, seeds: list[int], budget: int, version: str):
+        """A new chunk of entry ``exp``, trained by code ``version`` (see :meth:`load` for one resumed)."""
+        self._setup(exp, list(seeds), budget, [version])
+        self.chunk_seeds, self.n_seen, self.seconds = list(seeds), 0, 0.0
+        streams = [trial_streams(exp, s) for s in seeds]
+        self.net = initial_nets(exp, seeds)
+        self.train = [TrainStream(t, st[1], exp.block) for t, st in zip(self.tasks, streams)]
+        self.test_gens = [st[2] for st in streams]
+        self.window = (criteria.RollingWindow(len(seeds), exp.check_every if exp.stop == "abs_test"
+                                              else criteria.WINDOW) if self._windowed else None)
+        self.milestones = [{} for _ in seeds]
+        self.curves = [[] for _ in seeds]
+        self.curve_sum = np.zeros(len(seeds))
+        self.construction = (Construction.start(self.net, exp.construction_start)
+                             if exp.construction_window else None)
+
+    def _setup(self, exp, seeds, budget, versions):
+        self.exp, self.seeds, self.budget, self.versions = exp, seeds, budget, versions
+        self.tasks = [exp.make(s) for s in seeds]
+        self._windowed = exp.stop in ("abs_test", "st3", "nseq")
+        self._buffers = {}
+
+    # checkpoints ------------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        """Checkpoint the chunk atomically at ``path`` (``.npz``)."""
+        meta = {"experiment": self.exp.name, "budget": self.budget, "seeds": self.seeds, "n_seen": self.n_seen,
+                "milestones": self.milestones, "curves": self.curves, "train": [s.state() for s in self.train],
+                "test": [g.bit_generator.state for g in self.test_gens], "seconds": self.seconds,
+                "chunk": self.chunk_seeds, "code_versions": self.versions}
+        arrays = {"w_hidden": self.net.w_hidden, "w_output": self.net.w_output, "curve_sum": self.curve_sum}
+        if self.window is not None:
+            arrays.update({f"window_{k}": v for k, v in self.window.state().items()})
+        if self.construction is not None:
+            arrays.update({f"construction_{k}": v for k, v in self.construction.state.items()})
+        with atomic_file(path) as fh:
+            np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
+
+    @classmethod
+    def load(cls, exp, path: Path, version: str, budget: int | None = None) -> "LSTMTrials":
+        """The chunk checkpointed at ``path``, now trained by code ``version`` (kept after the versions
+        that trained it before, unless it is the last of them), to ``budget`` (default: its own)."""
+        with np.load(path) as data:
+            meta = json.loads(str(data["meta"]))
+            arrays = {k: data[k] for k in data.files if k != "meta"}
+        # checkpoints written before the code versions were kept name none: say so in the records
+        versions = meta.get("code_versions", ["unrecorded"])
+        self = cls.__new__(cls)
+        self._setup(exp, meta["seeds"], meta["budget"] if budget is None else budget,
+                    versions + ([version] if versions[-1] != version else []))
+        self.chunk_seeds, self.n_seen, self.seconds = meta["chunk"], meta["n_seen"], meta["seconds"]
+        self.milestones, self.curves, self.curve_sum = meta["milestones"], meta["curves"], arrays["curve_sum"]
+        self.net = LSTM1997.from_weights(exp.architecture, arrays["w_hidden"], arrays["w_output"])
+        self.construction = (Construction(self.net, {k[13:]: v for k, v in arrays.items()
+                                                     if k.startswith("construction_")})
+                             if exp.construction_window else None)
+        self.train, self.test_gens = [], []
+        for task, s, tr, te in zip(self.tasks, self.seeds, meta["train"], meta["test"]):
+            _, train_gen, test_gen = trial_streams(exp, s)
+            self.train.append(TrainStream(task, train_gen, exp.block, state=tr))
+            test_gen.bit_generator.state = te
+            self.test_gens.append(test_gen)
+        self.window = (criteria.RollingWindow.from_state({k[7:]: v for k, v in arrays.items()
+                                                          if k.startswith("window_")})
+                       if self._windowed else None)
+        return self
+
+    # training ---------------------------------------------------------------------------------
+    def step(self) -> tuple[np.ndarray, np.ndarray]:
+        """Train every trial on one sequence; return two (P,) bool arrays: the trials whose stopping rule now
+        holds, and the trials whose weights have blown up to non-finite values (they end as failures)."""
+        exp, net = self.exp, self.net
+        x, y, m, lengths = assemble(self.train, self._buffers)
+        frozen = (self.construction.absent(net.w_hidden.shape, net.w_output.shape)
+                  if self.construction is not None else None)
+        result = net.train(x, y, m, schedule=exp.schedule, keep_outputs=exp.judge == "all",
+                           on_divergence="report", frozen=frozen)
+        self.n_seen += 1
+        self.curve_sum += result.loss
+        if self.construction is not None:
+            self.construction.after_sequence(net, result.loss, self.n_seen, exp.construction_window,
+                                             exp.plateau_drop, self.milestones)
+        if self.n_seen % exp.curve_every == 0:
+            for curve, total in zip(self.curves, self.curve_sum):
+                curve.append(float(total) / exp.curve_every)
+            self.curve_sum[:] = 0.0
+        stop = np.zeros(len(self.seeds), dtype=bool)
+        if self.window is not None:
+            end_t = criteria.end_values(y, lengths)
+            if exp.judge == "all":
+                ok = criteria.abs_correct(result.outputs, y, m, exp.success_bound)
+            else:
+                ok = np.all(np.abs(end_t - result.last_output) < exp.success_bound, axis=1)
+            self.window.push(ok, criteria.end_error(result.last_output, end_t))
+        if exp.stop == "st3":
+            stop = self.window.st3(exp.stop_bound)
+        elif exp.stop == "nseq":
+            stop = self.window.fewer_wrong_than(exp.n_seq)
+        elif exp.check_every and self.n_seen % exp.check_every == 0:
+            stop = self._periodic_check()
+        return stop & ~result.diverged, result.diverged
+
+    def _periodic_check(self) -> np.ndarray:
+        exp, P = self.exp, len(self.seeds)
+        stop = np.zeros(P, dtype=bool)
+        if exp.stop == "reber":
+            for p in range(P):
+                stop[p] = evaluate(exp, self.net, p, self.tasks[p], None, 0)["wrong"] == 0
+        elif exp.stop == "abs_test":
+            screened = self.window.full & (self.window.n_wrong() == 0)
+            for p in np.flatnonzero(screened):
+                test = evaluate(exp, self.net, p, self.tasks[p], self.test_gens[p], exp.check_size)
+                self.milestones[p]["tests"] = self.milestones[p].get("tests", 0) + 1
+                stop[p] = test["wrong"] == 0
+        else:  # exp3: ST1 and ST2 on fresh test sequences
+            ends = [evaluate(exp, self.net, p, self.tasks[p], self.test_gens[p], exp.check_size)["_end"]
+                    for p in range(P)]
+            crit = criteria.exp3_criteria(exp.exp3_variant, np.stack([e[0] for e in ends]),
+                                          np.stack([e[1] for e in ends]))
+            for p in range(P):
+                if crit["st1"][p] and "ST1" not in self.milestones[p]:
+                    self.milestones[p]["ST1"] = self.n_seen
+            stop = crit["st2"]
+        return stop
+
+    def finish(self, p: int, success: bool, diverged: bool = False) -> dict:
+        """The record of trial ``p`` after its final test (none if its weights have blown up); its code
+        versions are those of the runs that trained the chunk, the last one now training it."""
+        exp = self.exp
+        test = None
+        if diverged:
+            self.milestones[p]["diverged"] = self.n_seen
+        elif exp.stop == "reber":
+            test = evaluate(exp, self.net, p, self.tasks[p], None, 0)
+        elif exp.test_size:
+            test = public(evaluate(exp, self.net, p, self.tasks[p], self.test_gens[p], exp.test_size))
+        curve = {"every": exp.curve_every, "mean_loss": self.curves[p],
+                 "measure": "mean over each interval of the training error E of a sequence (1/2 sum of "
+                            "squared errors of all error steps and outputs)"}
+        weights = None
+        if self.net.n_weights <= MAX_STORED_WEIGHTS and not diverged:
+            weights = {"w_hidden": self.net.w_hidden[p].tolist(), "w_output": self.net.w_output[p].tolist()}
+        outcome = {"sequences": int(self.n_seen), "success": bool(success), "milestones": self.milestones[p],
+                   "test": test, "curve": curve, "weights": weights}
+        return record(exp, self.seeds[p], self.budget, outcome, self.versions, self.seconds, len(self.chunk_seeds))
+
+    def keep(self, rows) -> None:
+        """Keep only the trials ``rows`` (the others have finished)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        for name in ("seeds", "tasks", "train", "test_gens", "milestones", "curves"):
+            setattr(self, name, [getattr(self, name)[i] for i in rows])
+        self.curve_sum = self.curve_sum[rows]
+        if self.construction is not None:
+            self.construction.select(rows)
+        if len(rows):
+            self.net = self.net.select(rows)
+            if self.window is not None:
+                self.window = self.window.select(rows)

@@ -1,0 +1,102 @@
+"""Every entry the runner can run, by name, and the ``run`` command.
+
+An entry is one registry object of a study (see :mod:`lstm_edu.runner` for the protocol): the LSTM rows of
+Tables 1-9 and their variants (:mod:`lstm_edu.experiments`), and the entries of every module of
+:data:`STUDY_MODULES` that exists (each holds ``ENTRIES: dict[str, entry]``).
+
+``python -m lstm_edu run ENTRY`` runs (or resumes) the trials of one entry; ``run all`` every LSTM row
+of Tables 1-9 (not the variants) in the paper's order; ``--check N`` checks stored trials instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+
+import numpy as np
+
+from . import _checks, experiments, runner
+from .results import RESULTS_DIR
+
+#: Modules of further studies, each with ``ENTRIES: dict[str, entry]``; one that does not exist yet is skipped.
+STUDY_MODULES = ("lstm_edu.bengio_study",)
+
+
+def _entries() -> dict:
+    known = experiments.entries()
+    for module in STUDY_MODULES:
+        if importlib.util.find_spec(module) is not None:
+            known.update(importlib.import_module(module).ENTRIES)
+    return known
+
+
+def names() -> list[str]:
+    """The names of every entry, LSTM rows first."""
+    return list(_entries())
+
+
+def entry(name: str):
+    """The entry called ``name``; ValueError listing the known names otherwise."""
+    known = _entries()
+    return known[_checks.choice("experiment", name, tuple(known))]
+
+
+# ------------------------------------------------------------------------------------- command line
+def add_arguments(parser) -> None:
+    parser.add_argument("experiment", help="an entry: a row of Tables 1-9 (" + ", ".join(experiments.EXPERIMENTS)
+                        + "), a variant of a row or an entry of another study (" +
+                        ", ".join(n for n in names() if n not in experiments.EXPERIMENTS)
+                        + "), or 'all': every row (not the variants) in this order, each with its defaults")
+    parser.add_argument("--trials", type=int, default=None, help="number of trials (default: the entry's)")
+    parser.add_argument("--budget", type=int, default=None,
+                        help="most training sequences per trial (default: the entry's; stored in every record)")
+    parser.add_argument("--seed", type=int, default=0, help="trial i gets seed SEED + i (default 0)")
+    parser.add_argument("--out", default=str(RESULTS_DIR), help=f"results folder (default {RESULTS_DIR})")
+    parser.add_argument("--batch", type=int, default=64, help="trials trained together (default 64)")
+    parser.add_argument("--checkpoint-seconds", type=float, default=60.0,
+                        help="seconds between checkpoints of a chunk in progress (default 60)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--check", type=int, default=None, metavar="SEQUENCES", help=runner.CHECK_HELP)
+
+
+def _print_check(name: str, report: list[dict]) -> bool:
+    for r in report:
+        print(f"{name} trial {r['seed']}: {'same' if r['equal'] else 'DIFFERENT'} ({r['compared']})"
+              + (f"; {r['difference']}" if r["difference"] else ""))
+    return all(r["equal"] for r in report)
+
+
+def _print_run(item, paths) -> None:
+    records = [json.loads(p.read_text()) for p in paths]
+    ok = [r for r in records if r["success"]]
+    mean = np.mean([r["sequences"] for r in ok]) if ok else float("nan")
+    print(f"{item.name}: {len(ok)} of {len(records)} trials successful; mean sequences until success "
+          f"{mean:,.0f} (paper: {getattr(item, 'paper', {})}); records in {paths[0].parent}")
+
+
+def main(args) -> int:
+    run_names = list(experiments.EXPERIMENTS) if args.experiment == "all" else [args.experiment]
+    if args.check is not None and args.budget is not None:
+        print("error: --budget and --check exclude each other (a check uses the stored records' budget, "
+              "capped at --check)", file=sys.stderr)
+        return 2
+    all_equal = True
+    for name in run_names:
+        try:
+            item = entry(name)
+            if args.check is not None:
+                report = runner.check(item, args.check, args.trials, args.seed, args.out, args.batch,
+                                      progress=not args.no_progress)
+            else:
+                paths = runner.run(item, args.trials, args.budget, args.seed, args.out, args.batch,
+                                   args.checkpoint_seconds, progress=not args.no_progress)
+        except (ValueError, TypeError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if args.check is not None:
+            all_equal &= _print_check(name, report)
+        else:
+            _print_run(item, paths)
+    return 0 if all_equal else 1

@@ -1,0 +1,262 @@
+"""The job machinery of every study that writes ``results/``: chunks, checkpoints, resume, records, check.
+
+``python -m lstm_edu run ENTRY [--trials N] [--budget SEQUENCES] [--seed S] [--out DIR] [--batch P]
+[--check SEQUENCES]`` (the command line is :mod:`lstm_edu.registry`'s, which maps names to entries).
+
+The runner knows no study: it drives *entries* and their *trainers* through a small protocol.
+
+An entry (one registry object: an LSTM row of :mod:`lstm_edu.experiments`, a cell of the Bengio study, ...)
+has
+
+- ``name`` (str): the folder of its records; ``study`` (str): the top folder under ``results/``;
+- ``n_trials`` (int): default trial count; ``budget`` (int): default cap on training sequences per trial;
+  ``max_batch`` (int): most trials trained together;
+- ``start(seeds: list[int], budget: int, version: str) -> trainer``: a new chunk of the trials ``seeds``;
+- ``resume(path, version: str, budget: int) -> trainer``: the chunk checkpointed at ``path``, to be
+  trained on to ``budget``.
+
+A trainer (the trials of one chunk while they train) has
+
+- ``seeds``: the seeds of the trials still training; ``chunk_seeds``: the chunk's seeds at its start;
+  ``n_seen``: sequences trained so far; ``seconds`` (float): training time so far (the runner sets it);
+- ``step() -> (stop, diverged)``: train one or more sequences; two (P,) bool arrays over ``seeds``: the
+  trials whose stopping rule now holds and those that blew up (they end as failures);
+- ``finish(p, success: bool, diverged: bool) -> dict``: the whole record of trial ``p`` (schema 1,
+  :mod:`lstm_edu.results`, with ``"run"`` timing); ``keep(rows)``: keep only those trials;
+- ``save(path)``: checkpoint the chunk atomically (:func:`lstm_edu.results.atomic_file`).
+
+How a run works
+---------------
+- Trial ``i`` has the seed ``S + i``; its randomness must depend only on (entry, trial seed), so that a
+  trial's outcome is the same in any chunk and under any larger budget.
+- Trials are trained together in chunks of ``batch`` trials (at most ``entry.max_batch``). A trial ends
+  when its stopping rule holds, its weights blow up, or the budget is spent; its record is then validated
+  (:func:`lstm_edu.results.validate`) and written at once to ``<out>/<study>/<name>/trial-<seed:06d>.json``.
+- Resuming: a trial whose record exists is never run again. A chunk in progress is checkpointed
+  (``<out>/.partial/<study>/<name>/chunk-<first>-<last>-budget<B>.npz``) every ``checkpoint_seconds``
+  and whenever a trial leaves it; an interrupted run continues from the checkpoint. A chunk without one
+  restarts from scratch with its full original composition (trials already recorded are recomputed, not
+  rewritten). Resume with the same ``batch`` (checkpoints are found by their chunk's trial range). A run
+  with another budget continues a checkpoint of another budget while none of the chunk's trials has ended
+  and it has trained fewer sequences than the new budget; that checkpoint is kept for its own budget.
+- Records of another budget are refused: a results folder holds one budget per entry.
+- Checking (:func:`check`): the stored trials are run again, in a scratch folder, for at most N sequences.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from . import _checks
+from .results import OUTCOME_FIELDS, RESULTS_DIR, code_version, validate, write_record
+
+
+def record_path(out, study: str, name: str, seed: int) -> Path:
+    """``<out>/<study>/<name>/trial-<seed:06d>.json``."""
+    return Path(out) / study / name / f"trial-{int(seed):06d}.json"
+
+
+def partial_dir(out, study: str, name: str) -> Path:
+    """Where the checkpoints of entry ``name`` lie: ``<out>/.partial/<study>/<name>/``."""
+    return Path(out) / ".partial" / study / name
+
+
+def _other_budget(entry, partial: Path, chunk_seeds: list[int], budget: int) -> Path | None:
+    """A checkpoint of the same chunk made under another budget that can serve ``budget``, or None.
+
+    A trial's training does not depend on its budget, so a chunk's state after n sequences is the same
+    under any budget above n. The checkpoint serves when it holds every trial of the chunk (none has
+    ended yet, so no record carries the other budget) and has trained fewer than ``budget`` sequences;
+    of several, the one furthest on. It is left in place: its own budget can still be resumed from it.
+    """
+    best, best_seen = None, -1
+    for path in sorted(partial.glob(f"chunk-{chunk_seeds[0]:06d}-{chunk_seeds[-1]:06d}-budget*.npz")):
+        trainer = entry.resume(path, "inspection", budget)
+        if list(trainer.seeds) == list(chunk_seeds) and best_seen < trainer.n_seen < budget:
+            best, best_seen = path, trainer.n_seen
+    return best
+
+
+def _refuse_other_budgets(paths: dict, budget: int) -> None:
+    for path in paths.values():
+        if path.exists():
+            old = json.loads(path.read_text())
+            if old["budget"] != budget:
+                raise ValueError(f"budget must match the stored records: {path} was made with budget "
+                                 f"{old['budget']}, got budget={budget}; use --budget {old['budget']} or "
+                                 f"another --out")
+
+
+def _train_chunk(entry, trainer, paths: dict, ckpt: Path, budget: int, checkpoint_seconds: float,
+                 progress: bool) -> None:
+    """Train a chunk until every trial has ended, writing each record as its trial ends."""
+    seeds = trainer.chunk_seeds
+    bar = tqdm(total=budget, initial=trainer.n_seen, disable=not progress, mininterval=1.0,
+               desc=f"{entry.name} trials {seeds[0]}-{seeds[-1]}", unit="seq", file=sys.stderr)
+    last_save, started = time.monotonic(), time.monotonic() - trainer.seconds
+    while trainer.seeds:
+        before = trainer.n_seen
+        stop, diverged = trainer.step()
+        trainer.seconds = time.monotonic() - started
+        bar.update(trainer.n_seen - before)
+        ended = np.asarray(stop) | np.asarray(diverged) | (trainer.n_seen >= budget)
+        done = np.flatnonzero(ended)
+        for p in done:
+            s = trainer.seeds[p]
+            if not paths[s].exists():
+                write_record(paths[s], validate(trainer.finish(p, bool(stop[p]), bool(diverged[p])), paths[s]))
+        if done.size:
+            trainer.keep(np.flatnonzero(~ended))
+            bar.set_postfix(active=len(trainer.seeds))
+        if trainer.seeds and (done.size or time.monotonic() - last_save >= checkpoint_seconds):
+            trainer.save(ckpt)
+            last_save = time.monotonic()
+    bar.close()
+
+
+def run(entry, n_trials: int | None = None, budget: int | None = None, seed: int = 0, out=RESULTS_DIR,
+        batch: int = 64, checkpoint_seconds: float = 60.0, progress: bool = True) -> list[Path]:
+    """Run (or resume) ``n_trials`` trials of ``entry``; return the paths of all their records.
+
+    ``budget`` caps training sequences per trial (default: the entry's); ``batch`` trials train together
+    (capped by ``entry.max_batch``). See the module docstring for resuming. Every record names the code
+    version of the working tree when the run *started*: the code this process runs, even if the tree
+    changes while it trains.
+    """
+    version = code_version()
+    n_trials = entry.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
+    budget = entry.budget if budget is None else _checks.positive_int("budget", budget)
+    seed = _checks.positive_int("seed", seed, minimum=0)
+    batch = min(_checks.positive_int("batch", batch), entry.max_batch)
+    checkpoint_seconds = _checks.positive_float("checkpoint_seconds", checkpoint_seconds, allow_zero=True)
+    seeds = [seed + i for i in range(n_trials)]
+    paths = {s: record_path(out, entry.study, entry.name, s) for s in seeds}
+    _refuse_other_budgets(paths, budget)
+    partial = partial_dir(out, entry.study, entry.name)
+    for chunk_seeds in (seeds[k:k + batch] for k in range(0, n_trials, batch)):
+        ckpt = partial / f"chunk-{chunk_seeds[0]:06d}-{chunk_seeds[-1]:06d}-budget{budget}.npz"
+        if all(paths[s].exists() for s in chunk_seeds):
+            if ckpt.exists():  # finished after its last checkpoint
+                ckpt.unlink()
+            continue
+        source = ckpt if ckpt.exists() else _other_budget(entry, partial, chunk_seeds, budget)
+        trainer = (entry.resume(source, version, budget) if source is not None
+                   else entry.start(chunk_seeds, budget, version))
+        _train_chunk(entry, trainer, paths, ckpt, budget, checkpoint_seconds, progress)
+        if ckpt.exists():
+            ckpt.unlink()
+    return [paths[s] for s in seeds]
+
+
+# ---------------------------------------------------------------------------------------------- check
+#: What ``--check N`` compares, and what it cannot see (the command's help text says the same).
+CHECK_HELP = ("instead of running, check the stored trials: run them again in a scratch folder for at most "
+              "SEQUENCES sequences each (the stored budget if smaller) and compare with their records. A trial "
+              "that ended within them is compared whole: success, sequences, milestones, final test, learning "
+              "curve and weights, to the last bit. A trial that went on beyond them is compared only on its "
+              "learning curve and milestones so far (and must not end earlier): its success, sequence count, "
+              "final test and weights lie beyond a short check; check with SEQUENCES at least the stored "
+              "budget to compare every trial whole")
+
+
+def _same_value(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+def first_difference(old, new, where: str = "") -> str:
+    """The first place where two JSON values differ, as ``"key.key[i]: stored X, now Y"``; ``""`` if none.
+    Floats must be equal to the last bit (NaN equals NaN); an int and a float, or True and 1, differ."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new), key=str):
+            here = f"{where}.{key}" if where else str(key)
+            if key not in old or key not in new:
+                return f"{here}: stored {old.get(key, '(absent)')!r:.120}, now {new.get(key, '(absent)')!r:.120}"
+            found = first_difference(old[key], new[key], here)
+            if found:
+                return found
+        return ""
+    if isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new):
+            return f"{where}: stored {len(old)} items, now {len(new)}"
+        for i, (a, b) in enumerate(zip(old, new)):
+            found = first_difference(a, b, f"{where}[{i}]")
+            if found:
+                return found
+        return ""
+    return "" if _same_value(old, new) else f"{where}: stored {old!r:.120}, now {new!r:.120}"
+
+
+def _went_on(old: dict, new: dict, budget: int) -> tuple[str, str]:
+    """Compare a stored trial that went on beyond ``budget`` with its rerun up to ``budget``."""
+    if new["success"] or new["sequences"] < budget or "diverged" in new["milestones"]:
+        return "", (f"ended after {new['sequences']:,} sequences (success {new['success']}), before the stored "
+                    f"trial ({old['sequences']:,})")
+    points = len(new["curve"]["mean_loss"]) if new.get("curve") else 0
+    compared = (f"the first {points} curve points and the milestones so far (stored trial: "
+                f"{old['sequences']:,} sequences)")
+    if points:
+        before, now = old["curve"]["mean_loss"][:points], new["curve"]["mean_loss"]
+        for i, (a, b) in enumerate(zip(before, now)):
+            if not _same_value(a, b):
+                every = new["curve"]["every"]
+                return compared, (f"curve point {i} (sequences {i * every:,}-{(i + 1) * every:,}): stored {a!r}, "
+                                  f"now {b!r}")
+    for key, value in new["milestones"].items():
+        stored = old["milestones"].get(key)
+        ok = (stored is not None and value <= stored if key == "tests"
+              else isinstance(stored, list) and stored[:len(value)] == value if isinstance(value, list)
+              else _same_value(stored, value))
+        if not ok:
+            return compared, f"milestones.{key}: stored {stored!r}, now {value!r} (after {budget:,} sequences)"
+    missing = [k for k, v in old["milestones"].items()
+               if k != "tests" and isinstance(v, int) and v <= budget and k not in new["milestones"]]
+    if missing:
+        return compared, f"milestones.{missing[0]}: stored {old['milestones'][missing[0]]!r}, now absent"
+    return compared, ""
+
+
+def compare(old: dict, new: dict, budget: int) -> dict:
+    """Compare a stored record with its rerun under ``budget`` (see :data:`CHECK_HELP`): ``compared``
+    (what), ``equal`` and ``difference`` (the first one found, ``""`` if none)."""
+    if old["sequences"] <= budget:
+        compared = "the whole record (" + ", ".join(OUTCOME_FIELDS) + ")"
+        difference = first_difference({k: old[k] for k in OUTCOME_FIELDS}, {k: new[k] for k in OUTCOME_FIELDS})
+    else:
+        compared, difference = _went_on(old, new, budget)
+    return {"seed": old["seed"], "compared": compared, "equal": not difference, "difference": difference}
+
+
+def check(entry, sequences: int, n_trials: int | None = None, seed: int = 0, out=RESULTS_DIR,
+          batch: int = 64, progress: bool = True) -> list[dict]:
+    """Run the stored trials of ``entry`` again for at most ``sequences`` sequences each and compare.
+
+    The trials ``seed`` .. ``seed + n_trials - 1`` (default: the entry's count) must have records in
+    ``out``. They are run again by this code in a temporary folder with the budget ``min(sequences, stored
+    budget)``; a trial's training does not depend on its budget, so up to that budget the rerun must
+    follow the stored trial exactly (see :data:`CHECK_HELP` and :func:`compare`). Returns one dict per
+    trial: ``seed``, ``compared``, ``equal``, ``difference``.
+    """
+    n_trials = entry.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
+    sequences = _checks.positive_int("sequences", sequences)
+    seeds = [_checks.positive_int("seed", seed, minimum=0) + i for i in range(n_trials)]
+    paths = {s: record_path(out, entry.study, entry.name, s) for s in seeds}
+    missing = [s for s, p in paths.items() if not p.exists()]
+    if missing:
+        raise ValueError(f"trials {missing} of {entry.name} have no record in {out} to check; run them first "
+                         f"(python -m lstm_edu run {entry.name}) or pass --trials and --seed of stored trials")
+    stored = {s: validate(json.loads(p.read_text()), p) for s, p in paths.items()}
+    budget = min(sequences, *(r["budget"] for r in stored.values()))
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = {s: json.loads(p.read_text())
+                 for s, p in zip(seeds, run(entry, n_trials, budget, seeds[0], scratch, batch, progress=progress))}
+    return [compare(stored[s], fresh[s], budget) for s in seeds]
