@@ -41,8 +41,48 @@ def migrate_lstm1997(results: Path) -> dict:
     return counts
 
 
+def migrate_alternatives(results: Path) -> dict:
+    """Bengio et al.'s alternatives and guessing: the old records ``alternatives/comparison/<task>_T<T>_<method>_
+    seed<s>.json`` and ``alternatives/guessing/<variant>_run<s>.json`` (keys ``config``, ``evaluations``,
+    ``solved_training``, ``test_accuracy``, ``theta``, ``wall_s_per_trial``; ``budget`` in evaluations) become
+    schema-1 records of the entries of ``lstm_edu.bengio_study`` at ``alternatives/<entry>/trial-<seed>.json``,
+    made by the study's own record builder (``Cell.record``): success and sequences as they are, evaluations
+    and solved_training under ``milestones``, the test accuracy under ``test`` (with the count of wrong test
+    sequences it implies), theta under ``weights``, the budget in sequences (evaluations times the training
+    set), the code version as it is, the wall time per trial and the old file under ``run``. The old files
+    are then removed; records already of schema 1 are counted as unchanged."""
+    from lstm_edu import bengio_study
+
+    root = Path(results)
+    old_paths = [p for part in ("comparison", "guessing")
+                 for p in sorted((root / "alternatives" / part).glob("*.json"))]
+    for path in old_paths:
+        old = json.loads(path.read_text())
+        c = old["config"]
+        name = (bengio_study.guessing_name(c["variant"]) if old["experiment"] == "guessing"
+                else bengio_study.cell_name(c["task"], c["T"], c["method"]))
+        cell = bengio_study.ENTRIES[name]
+        if (c["settings"], old["budget"], c["n_train"]) != (bengio_study.SETTINGS[cell.method], cell.evaluations,
+                                                           cell.n_train):
+            raise ValueError(f"record {path}: settings, budget or training set differ from entry {name}'s")
+        result = {"success": old["success"], "sequences": old["sequences"], "evaluations": old["evaluations"],
+                  "solved_training": old["solved_training"], "test_accuracy": old["test_accuracy"],
+                  "theta": old["theta"]}
+        run = {"seconds_per_trial": old["wall_s_per_trial"], "migrated_from": path.relative_to(root).as_posix()}
+        new = cell.record(old["seed"], old["budget"] * cell.n_train, result, old["code_version"], run)
+        target = root / "alternatives" / name / f"trial-{old['seed']:06d}.json"
+        write_record(target, validate(new, target))
+    for path in old_paths:
+        path.unlink()
+    for part in ("comparison", "guessing"):
+        if (root / "alternatives" / part).is_dir() and not any((root / "alternatives" / part).iterdir()):
+            (root / "alternatives" / part).rmdir()
+    return {"migrated": len(old_paths),
+            "unchanged": len(_trial_files(results, "alternatives")) - len(old_paths)}
+
+
 #: study -> its migration, run in this order.
-MIGRATIONS = {"lstm1997": migrate_lstm1997}
+MIGRATIONS = {"lstm1997": migrate_lstm1997, "alternatives": migrate_alternatives}
 
 
 def migrate(results: Path = HERE) -> dict:
