@@ -12,10 +12,10 @@ numba accepts as a single argument). The loop, :func:`time_loop`, is built from 
 inline, one per equation group of the paper (S. Hochreiter and J. Schmidhuber, "Long Short-Term
 Memory", Neural Computation 9(8), 1997, Section 5 and Appendix A.1):
 
-- :func:`_inputs` (step 1 of Section 5's order), :func:`_hidden_units` (eqs. 6-8 and the cell input
-  of eq. 9), :func:`_cells` (the CEC and the cell outputs, eq. 9), :func:`_output_units` (eq. 10);
-- :func:`_forward_partials` (eqs. 25 and 27), :func:`_error_signals` (eqs. 19, 21 and 23),
-  :func:`_weight_changes` (eqs. 22, 26 and 28; summed over the sequence, Appendix A.1, or applied at once).
+- :func:`set_inputs` (step 1 of Section 5's order), :func:`hidden_units` (eqs. 6-8 and the cell input
+  of eq. 9), :func:`cells` (the CEC and the cell outputs, eq. 9), :func:`output_units` (eq. 10);
+- :func:`forward_partials` (eqs. 25 and 27), :func:`error_signals` (eqs. 19, 21 and 23),
+  :func:`weight_changes` (eqs. 22, 26 and 28; summed over the sequence, Appendix A.1, or applied at once).
 
 Two engine devices have no counterpart in the reference: a list of the sources that are not exactly 0
 this step (a zero source adds nothing to a sum; most inputs of the one-hot tasks are zero), and output
@@ -37,7 +37,7 @@ from .table10 import SQUASHINGS
 FORWARD, GRADIENT, SEQUENCE, STEP = 0, 1, 2, 3
 MODES = {"forward": FORWARD, "gradient": GRADIENT, "sequence": SEQUENCE, "step": STEP}
 
-_h_prime = numba.njit(cache=True, inline="always")(prime_from_value)
+h_prime_from_value = numba.njit(cache=True, inline="always")(prime_from_value)
 
 
 class Bundle(NamedTuple):
@@ -78,24 +78,24 @@ class Bundle(NamedTuple):
 
 
 @numba.njit(cache=True, inline="always")
-def _change(w, rate, r, u, m, d):
+def change(w, rate, r, u, m, d):
     """The weight change of on-line learning: ``w_um += alpha_um d`` with ``d`` = -dE/dw_um (one step's
     contribution or a sequence's sum) and ``alpha_um`` the weight's rate, ``rate[r, u, m]``."""
     w[u, m] += rate[r, u, m] * d
 
 
 @numba.njit(cache=True, inline="always")
-def _contribute(w, acc, rate, r, u, m, d, at_once):
-    """One step's contribution ``d`` = -dE/dw_um of weight (u, m): applied at once (:func:`_change`, mode
+def contribute(w, acc, rate, r, u, m, d, at_once):
+    """One step's contribution ``d`` = -dE/dw_um of weight (u, m): applied at once (:func:`change`, mode
     STEP) or added to the sequence's sum ``acc`` (Appendix A.1)."""
     if at_once:
-        _change(w, rate, r, u, m, d)
+        change(w, rate, r, u, m, d)
     else:
         acc[u, m] += d
 
 
 @numba.njit(cache=True, inline="always")
-def _reset(b, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o):
+def reset(b, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o):
     """Start of a sequence: every activation, state, partial and sum is 0; bias sources are 1."""
     y_src[:] = 0.0
     if b.has_bias:
@@ -111,7 +111,7 @@ def _reset(b, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o):
 
 
 @numba.njit(cache=True, inline="always")
-def _inputs(b, p, t, y_src, nonzero):
+def set_inputs(b, p, t, y_src, nonzero):
     """Step (1) of Section 5's order: the inputs of step t become the first sources. Returns how many
     sources are not exactly 0, listed in ``nonzero`` (a zero source adds nothing to a sum below: most
     inputs of the one-hot tasks; in Task 2c with p = 1000 all but one of a thousand)."""
@@ -126,7 +126,7 @@ def _inputs(b, p, t, y_src, nonzero):
 
 
 @numba.njit(cache=True, inline="always")
-def _hidden_units(b, w, y_src, nonzero, n_nonzero, y_h, y_h_prime):
+def hidden_units(b, w, y_src, nonzero, n_nonzero, y_h, y_h_prime):
     """Eqs. 6-9: net_u(t) = sum_m w_um y^m(t-1) for every hidden unit (cells, input gates, output gates);
     y_u = f_u(net_u) with every squashing offset + scale tanh(net/2) and its derivative from the tanh."""
     for u in range(y_h.shape[0]):
@@ -140,7 +140,7 @@ def _hidden_units(b, w, y_src, nonzero, n_nonzero, y_h, y_h_prime):
 
 
 @numba.njit(cache=True, inline="always")
-def _cells(b, y_h, s, h_s, y_c):
+def cells(b, y_h, s, h_s, y_c):
     """Eq. 9: the CEC s_c(t) = s_c(t-1) + y_in(t) g(net_c(t)) and the cell output y_c(t) = y_out(t) h(s_c(t))."""
     C, B, S = s.shape[0], b.B, b.S
     for c in range(C):
@@ -151,7 +151,7 @@ def _cells(b, y_h, s, h_s, y_c):
 
 
 @numba.njit(cache=True, inline="always")
-def _output_units(b, p, t, wo, y_c, y_osrc, y_k, y_k_prime):
+def output_units(b, p, t, wo, y_c, y_osrc, y_k, y_k_prime):
     """Eq. 10, step (3) of Section 5's order: y_k(t) = f(sum_m w_km y^m(t)) from the cells of the SAME step
     (and the inputs in connectivity B, a bias in variant "all")."""
     oc = b.n_in if b.out_inputs else 0
@@ -171,7 +171,7 @@ def _output_units(b, p, t, wo, y_c, y_osrc, y_k, y_k_prime):
 
 
 @numba.njit(cache=True, inline="always")
-def _record(b, p, t, y_h, s, y_c):
+def record(b, p, t, y_h, s, y_c):
     """Mode FORWARD: keep the gates, cell inputs, states and cell outputs of step t for plotting."""
     C, B = s.shape[0], b.B
     for j in range(B):
@@ -184,7 +184,7 @@ def _record(b, p, t, y_h, s, y_c):
 
 
 @numba.njit(cache=True, inline="always")
-def _forward_partials(b, y_h, y_h_prime, y_src, nonzero, n_nonzero, dS_in, dS_c):
+def forward_partials(b, y_h, y_h_prime, y_src, nonzero, n_nonzero, dS_in, dS_c):
     """Eqs. 25 and 27 (Appendix A.1): ds_c/dw_{in,m} += g(net_c) f'_in(net_in) y_m,
     ds_c/dw_{c,m} += g'(net_c) y_in y_m."""
     C, S = dS_in.shape[0], b.S
@@ -199,7 +199,7 @@ def _forward_partials(b, y_h, y_h_prime, y_src, nonzero, n_nonzero, dS_in, dS_c)
 
 
 @numba.njit(cache=True, inline="always")
-def _error_signals(b, p, t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back, e_s, e_out):
+def error_signals(b, p, t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back, e_s, e_out):
     """Eqs. 19, 21, 23: e_k = f'_k (t_k - y_k); e_out_j = f'_out_j sum_v h(s_v) sum_k w_kv e_k;
     e_s_c = y_out_j h'(s_c) sum_k w_kc e_k. Returns sum_k (t_k - y_k)^2 and keeps the outputs."""
     C, B, S = h_s.shape[0], b.B, b.S
@@ -215,7 +215,7 @@ def _error_signals(b, p, t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back, 
         for k in range(y_k.shape[0]):
             total += wo[k, oc + c] * e_k[k]                         # sum_k w_kc e_k
         back[c] = total
-        h_prime = 1.0 if b.h_identity else _h_prime(h_s[c], b.h_offset, b.h_scale)
+        h_prime = 1.0 if b.h_identity else h_prime_from_value(h_s[c], b.h_offset, b.h_scale)
         e_s[c] = h_prime * total                                    # e_s, eq. 23
         if b.has_og:
             e_s[c] *= y_h[C + B + c // S]
@@ -229,31 +229,31 @@ def _error_signals(b, p, t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back, 
 
 
 @numba.njit(cache=True, inline="always")
-def _weight_changes(b, r, w, wo, acc_h, acc_o, y_src, y_osrc, e_k, e_s, e_out, dS_in, dS_c):
+def weight_changes(b, r, w, wo, acc_h, acc_o, y_src, y_osrc, e_k, e_s, e_out, dS_in, dS_c):
     """Eqs. 22, 26, 28: this step's contributions -dE/dw, summed over the sequence, or applied at once
     (mode STEP)."""
     C, B, S = e_s.shape[0], b.B, b.S
     at_once = b.mode == STEP
     for k in range(e_k.shape[0]):                                   # output units, eq. 22
         for m in range(y_osrc.shape[0]):
-            _contribute(wo, acc_o, b.rate_o, r, k, m, e_k[k] * y_osrc[m], at_once)
+            contribute(wo, acc_o, b.rate_o, r, k, m, e_k[k] * y_osrc[m], at_once)
     for c in range(C):                                              # cells, eq. 28
         for m in range(y_src.shape[0]):
-            _contribute(w, acc_h, b.rate_h, r, c, m, e_s[c] * dS_c[c, m], at_once)
+            contribute(w, acc_h, b.rate_h, r, c, m, e_s[c] * dS_c[c, m], at_once)
     for j in range(B):                                              # input gates, eq. 26
         for m in range(y_src.shape[0]):
             d = 0.0
             for v in range(S):
                 d += e_s[j * S + v] * dS_in[j * S + v, m]
-            _contribute(w, acc_h, b.rate_h, r, C + j, m, d, at_once)
+            contribute(w, acc_h, b.rate_h, r, C + j, m, d, at_once)
     if b.has_og:
         for j in range(B):                                          # output gates, eq. 22
             for m in range(y_src.shape[0]):
-                _contribute(w, acc_h, b.rate_h, r, C + B + j, m, e_out[j] * y_src[m], at_once)
+                contribute(w, acc_h, b.rate_h, r, C + B + j, m, e_out[j] * y_src[m], at_once)
 
 
 @numba.njit(cache=True, inline="always")
-def _recur(b, y_h, y_c, y_src):
+def recur(b, y_h, y_c, y_src):
     """Connectivity F: this step's cell outputs and gates become the next step's sources."""
     C = y_c.shape[0]
     for c in range(C):
@@ -263,7 +263,7 @@ def _recur(b, y_h, y_c, y_src):
 
 
 @numba.njit(cache=True, inline="always")
-def _finish(b, p, r, w, wo, loss_p, acc_h, acc_o):
+def finish_sequence(b, p, r, w, wo, loss_p, acc_h, acc_o):
     """End of network p's sequence: its loss; the gradient (mode GRADIENT) or, in mode SEQUENCE, the
     change alpha times the sum of all steps' contributions (Appendix A.1)."""
     if b.mode != FORWARD:
@@ -274,10 +274,10 @@ def _finish(b, p, r, w, wo, loss_p, acc_h, acc_o):
     elif b.mode == SEQUENCE:
         for u in range(w.shape[0]):
             for m in range(w.shape[1]):
-                _change(w, b.rate_h, r, u, m, acc_h[u, m])
+                change(w, b.rate_h, r, u, m, acc_h[u, m])
         for k in range(wo.shape[0]):
             for m in range(wo.shape[1]):
-                _change(wo, b.rate_o, r, k, m, acc_o[k, m])
+                change(wo, b.rate_o, r, k, m, acc_o[k, m])
 
 
 @numba.njit(cache=True, nogil=True)
@@ -304,26 +304,26 @@ def time_loop(b):
     for p in range(P):
         w, wo = b.w_h[p], b.w_o[p]
         r = p if b.rate_h.shape[0] > 1 else 0      # this network's row of the learning rates
-        _reset(b, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o)
+        reset(b, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o)
         loss_p = 0.0
         for t in range(T):
-            n_nonzero = _inputs(b, p, t, y_src, nonzero)                       # (1) inputs
-            _hidden_units(b, w, y_src, nonzero, n_nonzero, y_h, y_h_prime)     # (2) gates, cells
-            _cells(b, y_h, s, h_s, y_c)
+            n_nonzero = set_inputs(b, p, t, y_src, nonzero)                       # (1) inputs
+            hidden_units(b, w, y_src, nonzero, n_nonzero, y_h, y_h_prime)     # (2) gates, cells
+            cells(b, y_h, s, h_s, y_c)
             error_step = b.mode != FORWARD and b.mask[p, t]
             if b.mode == FORWARD or b.keep_outputs or error_step:            # (3) outputs
-                _output_units(b, p, t, wo, y_c, y_osrc, y_k, y_k_prime)
+                output_units(b, p, t, wo, y_c, y_osrc, y_k, y_k_prime)
             if b.mode == FORWARD:
-                _record(b, p, t, y_h, s, y_c)
+                record(b, p, t, y_h, s, y_c)
             else:
-                _forward_partials(b, y_h, y_h_prime, y_src, nonzero, n_nonzero, dS_in, dS_c)
+                forward_partials(b, y_h, y_h_prime, y_src, nonzero, n_nonzero, dS_in, dS_c)
             if error_step:
-                squared = _error_signals(b, p, t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back, e_s, e_out)
+                squared = error_signals(b, p, t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back, e_s, e_out)
                 loss_p += 0.5 * squared
-                _weight_changes(b, r, w, wo, acc_h, acc_o, y_src, y_osrc, e_k, e_s, e_out, dS_in, dS_c)
+                weight_changes(b, r, w, wo, acc_h, acc_o, y_src, y_osrc, e_k, e_s, e_out, dS_in, dS_c)
             if b.recurrent:
-                _recur(b, y_h, y_c, y_src)
-        _finish(b, p, r, w, wo, loss_p, acc_h, acc_o)
+                recur(b, y_h, y_c, y_src)
+        finish_sequence(b, p, r, w, wo, loss_p, acc_h, acc_o)
 
 
 def bundle(net, x, targets, mask, *, mode: str, rates=None, keep_outputs: bool = False) -> Bundle:
