@@ -1,5 +1,5 @@
 """The abuse problem and its two remedies (Hochreiter and Schmidhuber 1997, Section 4, "Abuse problem and
-solutions"; Experiment 1, Section 5.1).
+solutions"; Experiment 1, Section 5.1): how the cells of trained nets are used.
 
 Early in training a net can reduce its error without storing anything over time, and it then tends to
 *abuse* memory cells as bias units: their outputs become (nearly) constant and their outgoing weights act
@@ -8,41 +8,34 @@ as adaptive thresholds. Releasing such a cell for real storage can take long. Th
 (2) negative initial output-gate biases, more negative for later blocks, so that blocks get "allocated"
 one after another.
 
-This module measures how a population of 1997 LSTMs (:mod:`lstm_edu.lstm1997`, trial axis ``P``) uses its
-cells (:func:`cell_usage`) and runs the comparison on Experiment 1's embedded Reber grammar, row 1-4 of
-Table 10 (4 blocks of size 1, learning rate 0.5):
+The study compares three ways of starting row 1-4 of Table 10 (4 blocks of size 1, learning rate 0.5) on
+Experiment 1's embedded Reber grammar, each an entry of the registry (:data:`VARIANTS`; run by
+``python -m lstm_edu run NAME``, records under ``results/lstm1997/NAME/``): ``staggered`` (the paper's
+output-gate biases -1, -2, -3, -4: row 1-4 itself), ``zero`` (every output-gate bias 0) and
+``sequential`` (one block at the start, output-gate biases 0, a block added whenever the error stops
+falling, up to 4). This module measures how the cells of such nets are used (:func:`cell_usage`,
+:func:`bias_like`, :func:`usage`).
 
-- ``zero``: every output-gate bias starts at 0;
-- ``staggered``: the paper's biases -1, -2, -3, -4 (Table 10);
-- ``sequential``: one block with output-gate bias 0; a block (bias 0) is added whenever the error stops
-  falling, up to 4 blocks.
-
-Command: ``python -m lstm_edu abuse`` writes one JSON record per trial to ``results/abuse/`` (resumable per
-chunk of trials; 30 trials per variant, up to 60,000 training strings each; about 30 minutes on one core).
+Internal state drift (Section 4, "Internal state drift and remedies"): :func:`state_drift` measures how
+far the cell states of row 4's nets drift on inputs of one sign (the multiplication problem's), what that
+does to h'(s_c) and to the truncated gradient, and :func:`bias_scan` the same at one length across
+input-gate biases.
 """
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from . import _checks, criteria, lstm1997
-from .results import RESULTS_DIR, code_version, read_records, write_record
-from .tasks import reber
+from . import _checks, activations, experiments, lstm1997
+from .results import RESULTS_DIR, read_trials
+from .tasks import adding
 
-#: Table 10 row of the comparison: 4 blocks of size 1, 7 inputs and outputs, gate biases only, alpha 0.5.
-ROW = "1-4"
-VARIANTS = ("zero", "staggered", "sequential")
+#: The study's variants of row 1-4: variant -> registry entry.
+VARIANTS = {"zero": "1-4_zero", "staggered": "1-4", "sequential": "1-4_sequential"}
 #: A cell is *bias-like* when its output is nearly constant (constancy above this) ...
 BIAS_LIKE_CONSTANCY = 0.9
 #: ... and not switched off (root mean square output above this).
 ACTIVE_RMS = 0.1
-#: Sequential construction: a window's mean error must fall by at least this fraction of the previous
-#: window's, otherwise "the error stops decreasing" and a block is added.
-PLATEAU_DROP = 0.05
-MAX_BLOCKS = 4
-RESULTS = RESULTS_DIR / "abuse"
 
 
 def cell_usage(net: lstm1997.LSTM1997, inputs, valid):
@@ -72,189 +65,76 @@ def bias_like(rms, constancy):
     return (np.asarray(constancy) > BIAS_LIKE_CONSTANCY) & (np.asarray(rms) > ACTIVE_RMS)
 
 
-# ----------------------------------------------------------------------------------------------
-# Experiment 1 data, one training/test pair per trial (Section 5.1: 3 pairs x 10 trials)
-# ----------------------------------------------------------------------------------------------
-
-def _stack(arrays):
-    """Stack per-trial arrays (N_k, T_k, ...) or (N_k,) into (P, N, T, ...), padding steps with zeros and
-    sequences with copies of the first one (judging a sequence twice changes no "all correct")."""
-    N = max(a.shape[0] for a in arrays)
-    T = max(a.shape[1] for a in arrays) if arrays[0].ndim > 1 else None
-    out = []
-    for a in arrays:
-        if T is not None:
-            a = np.pad(a, [(0, 0), (0, T - a.shape[1])] + [(0, 0)] * (a.ndim - 2))
-        out.append(np.concatenate([a, np.repeat(a[:1], N - a.shape[0], axis=0)]))
-    return np.stack(out)
-
-
-def reber_data(trials):
-    """Per trial, its pair's training set and its evaluation set (training and test strings).
-
-    Trial ``k`` uses pair ``k % 3`` (the paper's 3 training/test pairs, 10 trials each). Returns a dict of
-    arrays with a leading trial axis: ``train_x`` (P, 256, T, 7), ``train_targets``, ``train_valid``
-    (P, 256, T), ``train_lengths`` (P, 256), ``eval_x``, ``eval_possible``, ``eval_lengths``.
-    """
-    train_sets, eval_sets, possibles = [], [], []
-    for k in trials:
-        train, test = reber.training_and_test_strings(np.random.SeedSequence([int(k) % 3, 1997]))
-        train_sets.append(reber.encode(train)[0])
-        evaluation, possible = reber.encode(sorted(set(train) | set(test)))
-        eval_sets.append(evaluation)
-        possibles.append(possible)
-    return {"train_x": _stack([b.x for b in train_sets]),
-            "train_targets": _stack([b.targets for b in train_sets]),
-            "train_valid": _stack([b.target_mask[..., 0] for b in train_sets]),
-            "train_lengths": _stack([b.lengths for b in train_sets]),
-            "eval_x": _stack([b.x for b in eval_sets]),
-            "eval_possible": _stack(possibles),
-            "eval_lengths": _stack([b.lengths for b in eval_sets])}
+def training_strings(seeds, n: int, seed: int = 0):
+    """``n`` training strings per trial seed, drawn from that trial's training set (Experiment 1: trial
+    seeds 10k .. 10k+9 share pair k, :func:`lstm_edu.experiments.reber_task`), padded to one length.
+    Returns ``inputs`` (P, n, T, 7) and ``valid`` (P, n, T), the arguments of :func:`cell_usage`."""
+    seeds = [_checks.positive_int("seeds", s, minimum=0) for s in np.atleast_1d(seeds).tolist()]
+    n = _checks.positive_int("n", n)
+    gen = np.random.default_rng(_checks.positive_int("seed", seed, minimum=0))
+    batches = [experiments.reber_task(s).train(n, gen) for s in seeds]
+    T = max(b.x.shape[1] for b in batches)
+    x = np.zeros((len(seeds), n, T, batches[0].x.shape[2]))
+    valid = np.zeros((len(seeds), n, T), dtype=bool)
+    for p, b in enumerate(batches):
+        x[p, :, :b.x.shape[1]] = b.x
+        valid[p, :, :b.x.shape[1]] = b.target_mask[..., 0]
+    return x, valid
 
 
-def reber_fraction_correct(net, data, rows):
-    """Experiment 1's test for the networks of ``net`` (trials ``rows`` of ``data``): per network (P,), the
-    fraction of its training and test strings whose every symbol is predicted correctly
-    (:func:`lstm_edu.criteria.reber_correct`). A trial is solved when the fraction is 1."""
-    x = data["eval_x"][rows]
-    P, N, T, n_in = x.shape
-    out = net.select(np.repeat(np.arange(P), N)).forward(x.reshape(P * N, T, n_in)).outputs
-    ok = criteria.reber_correct(out, data["eval_possible"][rows].reshape(P * N, T, -1),
-                                data["eval_lengths"][rows].reshape(P * N))
-    return ok.reshape(P, N).mean(axis=1)
+def usage(records, n: int = 16, seed: int = 0):
+    """:func:`cell_usage` of the trained nets of ``records`` (rebuilt from their stored weights,
+    :func:`lstm_edu.experiments.trained_net`), each on ``n`` strings of its own training set: ``(rms,
+    constancy)``, each (trials, cells)."""
+    if not records:
+        raise ValueError("records must hold at least one trial record")
+    nets = [experiments.trained_net(r) for r in records]
+    net = lstm1997.LSTM1997.from_weights(nets[0].cfg, np.concatenate([m.w_hidden for m in nets]),
+                                         np.concatenate([m.w_output for m in nets]))
+    return cell_usage(net, *training_strings([r["seed"] for r in records], n, seed))
 
 
-def variant_config(variant):
-    """The :class:`~lstm_edu.lstm1997.LSTMConfig` a variant starts from."""
-    _checks.choice("variant", variant, VARIANTS)
-    if variant == "staggered":
-        return lstm1997.config(ROW)
-    if variant == "zero":
-        return lstm1997.config(ROW, output_gate_bias=0.0)
-    return lstm1997.config(ROW, n_blocks=1, output_gate_bias=0.0)
+def load(out=RESULTS_DIR) -> dict:
+    """The stored records of the study: ``{variant: [record, ...]}`` in the order of :data:`VARIANTS`."""
+    return {variant: read_trials(out / "lstm1997" / name) for variant, name in VARIANTS.items()}
 
 
-def run_trials(variant, trials, *, max_sequences=60000, window=500, check_every=1000, usage_sequences=16,
-               seed=0, progress=None):
-    """Train one population per variant on Experiment 1 and return one record per trial.
-
-    Every trial draws its training strings at random from its own training set (on-line learning, weights
-    changed after each string) and stops when it solves the task (:func:`reber_fraction_correct` is 1, checked every
-    ``check_every`` strings) or after ``max_sequences`` strings. Every ``window`` strings the record gets a
-    checkpoint: the mean error of the window, the number of blocks, :func:`cell_usage` on
-    ``usage_sequences`` training strings and (every ``check_every``) the fraction of strings predicted correctly. For ``sequential``, a block is added to a network when its
-    window error fell by less than ``PLATEAU_DROP`` against the previous window (the networks that grow
-    are split off into their own population with :meth:`~lstm_edu.lstm1997.LSTM1997.select`).
-    """
-    version = code_version()  # the code this population runs, even if the tree changes while it trains
-    trials = np.asarray(trials, dtype=np.int64)
-    for name, value in (("max_sequences", max_sequences), ("window", window), ("check_every", check_every),
-                        ("usage_sequences", usage_sequences)):
-        _checks.positive_int(name, value)
-    if check_every % window:
-        raise ValueError(f"check_every must be a multiple of window ({window}), got {check_every}")
-    cfg = variant_config(variant)
-    data = reber_data(trials)
-    gen = np.random.default_rng(np.random.SeedSequence([seed, *trials.tolist(), VARIANTS.index(variant)]))
-    groups = [(lstm1997.LSTM1997(cfg, len(trials), seed=gen), np.arange(len(trials)))]
-    checkpoints = [[] for _ in trials]
-    solved_after = [None] * len(trials)
-    window_loss = np.zeros(len(trials))
-    previous = np.full(len(trials), np.inf)
-    last_growth = np.zeros(len(trials), dtype=np.int64)
-    started = time.perf_counter()
-    for n in range(1, max_sequences + 1):
-        for net, rows in groups:
-            pick = gen.integers(0, data["train_x"].shape[1], size=len(rows))
-            T = int(data["train_lengths"][rows, pick].max())
-            result = net.train(data["train_x"][rows, pick, :T], data["train_targets"][rows, pick, :T],
-                               data["train_valid"][rows, pick, :T])
-            window_loss[rows] += result.loss
-        if n % window:
-            continue
-        new_groups = []
-        for net, rows in groups:
-            pick = gen.integers(0, data["train_x"].shape[1], size=(len(rows), usage_sequences))
-            r = rows[:, None]
-            rms, constancy = cell_usage(net, data["train_x"][r, pick], data["train_valid"][r, pick])
-            checked = n % check_every == 0
-            correct = reber_fraction_correct(net, data, rows) if checked else np.full(len(rows), np.nan)
-            solved = correct == 1.0
-            loss = window_loss[rows] / window
-            for i, row in enumerate(rows):
-                checkpoints[row].append({"sequences": n, "mean_loss": float(loss[i]), "n_blocks": net.B,
-                                         "rms": rms[i].tolist(), "constancy": constancy[i].tolist(),
-                                         "fraction_correct": float(correct[i]) if checked else None})
-                if solved[i]:
-                    solved_after[row] = n
-            grow = np.zeros(len(rows), bool)
-            if variant == "sequential" and net.B < MAX_BLOCKS:
-                grow = (loss > (1 - PLATEAU_DROP) * previous[rows]) & (n - last_growth[rows] >= 2 * window)
-            grow &= ~solved
-            keep = ~solved & ~grow
-            if keep.all():
-                new_groups.append((net, rows))
-            elif keep.any():
-                new_groups.append((net.select(np.flatnonzero(keep)), rows[keep]))
-            if grow.any():
-                grown = net.select(np.flatnonzero(grow))
-                grown.add_block(gen)
-                new_groups.append((grown, rows[grow]))
-                last_growth[rows[grow]] = n
-            previous[rows] = loss
-        window_loss[:] = 0.0
-        groups = new_groups
-        if progress:
-            progress(f"{variant}: {n} sequences, {sum(s is not None for s in solved_after)}/{len(trials)} solved, "
-                     f"{time.perf_counter() - started:.0f} s")
-        if not groups:
-            break
-    elapsed = time.perf_counter() - started
-    return [{"experiment": "abuse", "variant": variant, "trial": int(k), "seed": seed,
-             "reber_pair": int(k) % 3,
-             "configuration": {"row": ROW, "n_blocks_start": cfg.n_blocks, "output_gate_bias": cfg.output_gate_bias,
-                               "alpha": cfg.alpha, "init_range": cfg.init_range, "max_blocks": MAX_BLOCKS,
-                               "plateau_drop": PLATEAU_DROP if variant == "sequential" else None,
-                               "window": window, "check_every": check_every, "usage_sequences": usage_sequences},
-             "max_sequences": max_sequences, "solved": solved_after[i] is not None,
-             "sequences_to_success": solved_after[i], "checkpoints": checkpoints[i],
-             "population_seconds": elapsed, "code_version": version}
-            for i, k in enumerate(trials)]
+def _drift_measures(net: lstm1997.LSTM1997, T: int, seed: int):
+    """End states (P, C), and per network the gradient norms over all cell weights and all input-gate weights,
+    on one multiplication-problem sequence of length ``T`` per network (the error at its end only)."""
+    batch = adding.multiplication(net.P, T, seed=seed)
+    s_end = net.forward(batch.x).cell_state[np.arange(net.P), batch.lengths - 1]
+    _, grad = net.gradient(batch.x, batch.targets, batch.target_mask[..., 0])
+    g_cell = np.linalg.norm(grad.hidden[:, :net.C].reshape(net.P, -1), axis=1)
+    g_in = np.linalg.norm(grad.hidden[:, net.C:net.C + net.B].reshape(net.P, -1), axis=1)
+    return s_end, g_cell, g_in
 
 
-# ----------------------------------------------------------------------------------------------
-# Command line: python -m lstm_edu abuse
-# ----------------------------------------------------------------------------------------------
-
-def add_arguments(parser):
-    parser.add_argument("--trials", type=int, default=30, help="trials per variant (default 30, as the paper)")
-    parser.add_argument("--chunk", type=int, default=15, help="trials trained together as one population")
-    parser.add_argument("--max-sequences", type=int, default=60000, help="training strings per trial at most")
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=str(RESULTS), help="directory of the per-trial JSON records")
-
-
-def main(args):
-    from pathlib import Path
-    out = Path(args.out)
-    for variant in args.variants:
-        for start in range(0, args.trials, args.chunk):
-            trials = list(range(start, min(start + args.chunk, args.trials)))
-            paths = [out / f"{variant}-{k:03d}.json" for k in trials]
-            if all(p.exists() for p in paths):
-                print(f"{variant}: trials {trials[0]}-{trials[-1]} already stored, skipped")
-                continue
-            records = run_trials(variant, trials, max_sequences=args.max_sequences, seed=args.seed,
-                                 progress=lambda msg: print(msg, flush=True))
-            for path, record in zip(paths, records):
-                write_record(path, record)
-    return 0
+def state_drift(lengths, n_networks: int = 64, seed: int = 7, **overrides) -> np.ndarray:
+    """Drift of row 4-1's nets (2 blocks of 2 cells; ``overrides`` of :func:`lstm_edu.lstm1997.config`, e.g.
+    ``input_gate_bias=0.0``) at the end of multiplication-problem sequences of each length in ``lengths``
+    (the sequences of length T drawn with seed T). One row per length: the medians over the networks and
+    the cells of a block of |s_c(T)| for blocks 1 and 2, of h'(s_c(T)) for blocks 1 and 2, and of the
+    gradient norms over all cell weights and over all input-gate weights: (len(lengths), 6)."""
+    net = lstm1997.build("4-1", _checks.positive_int("n_networks", n_networks), seed=seed, **overrides)
+    rows = []
+    for T in lengths:
+        s_end, g_cell, g_in = _drift_measures(net, _checks.positive_int("lengths", T), T)
+        block1, block2 = s_end[:, :net.S], s_end[:, net.S:]
+        rows.append((np.median(np.abs(block1)), np.median(np.abs(block2)),
+                     np.median(activations.h_prime(block1)), np.median(activations.h_prime(block2)),
+                     np.median(g_cell), np.median(g_in)))
+    return np.array(rows)
 
 
-def load(directory=RESULTS):
-    """The stored records, grouped by variant: ``{variant: [record, ...]}``."""
-    grouped = {}
-    for record in read_records(directory):
-        grouped.setdefault(record["variant"], []).append(record)
-    return grouped
+def bias_scan(biases, per_bias: int = 16, T: int = 1000, seed: int = 11):
+    """Row 4-1's nets with every input-gate bias set to each value of ``biases`` (``per_bias`` networks each,
+    one population), on one multiplication-problem sequence of length ``T`` per network: per bias the
+    median h'(s_c(T)) over networks and cells and the median gradient norm over all cell weights."""
+    biases = _checks.array("biases", biases, ndim=1)
+    net = lstm1997.build("4-1", len(biases) * _checks.positive_int("per_bias", per_bias), seed=seed)
+    net.input_gate_weights[:, :, net.source_index("bias")] = np.repeat(biases, per_bias)[:, None]
+    s_end, g_cell, _ = _drift_measures(net, _checks.positive_int("T", T), seed + 1)
+    h_end = activations.h_prime(s_end).reshape(len(biases), -1)
+    return np.median(h_end, axis=1), np.median(g_cell.reshape(len(biases), per_bias), axis=1)
+
