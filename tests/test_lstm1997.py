@@ -109,6 +109,8 @@ def test_no_output_gate_and_identity_h_in_2a():
     tr = net.forward(x)
     np.testing.assert_array_equal(tr.output_gate, 1.0)
     np.testing.assert_allclose(tr.cell_output, tr.cell_state)
+    assert net.output_cells == slice(5, 6)               # connectivity B: the inputs come first
+    assert L.build("4-1").output_cells == slice(0, 4)    # F: the output units read the cells and a bias
     assert np.all(tr.cell_input > 0) and np.all(tr.cell_input < 1)  # g logistic
 
 
