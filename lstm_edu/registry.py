@@ -37,6 +37,11 @@ def names() -> list[str]:
     return list(_entries())
 
 
+def study_names(study: str) -> list[str]:
+    """The names of the entries of study ``study`` (their top folder under ``results/``), in registry order."""
+    return [name for name, item in _entries().items() if item.study == study]
+
+
 def entry(name: str):
     """The entry called ``name``; ValueError listing the known names otherwise."""
     known = _entries()
@@ -48,7 +53,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("experiment", help="an entry: a row of Tables 1-9 (" + ", ".join(experiments.EXPERIMENTS)
                         + "), a variant of a row or an entry of another study (" +
                         ", ".join(n for n in names() if n not in experiments.EXPERIMENTS)
-                        + "), or 'all': every row (not the variants) in this order, each with its defaults")
+                        + "), 'all': every row (not the variants) in this order, each with its defaults, or "
+                        "'alternatives': every entry of that study")
     parser.add_argument("--trials", type=int, default=None, help="number of trials (default: the entry's)")
     parser.add_argument("--budget", type=int, default=None,
                         help="most training sequences per trial (default: the entry's; stored in every record)")
@@ -77,7 +83,8 @@ def _print_run(item, paths) -> None:
 
 
 def main(args) -> int:
-    run_names = list(experiments.EXPERIMENTS) if args.experiment == "all" else [args.experiment]
+    run_names = (list(experiments.EXPERIMENTS) if args.experiment == "all"
+                 else study_names("alternatives") if args.experiment == "alternatives" else [args.experiment])
     if args.check is not None and args.budget is not None:
         print("error: --budget and --check exclude each other (a check uses the stored records' budget, "
               "capped at --check)", file=sys.stderr)
