@@ -13,9 +13,9 @@ Entries (:data:`ENTRIES`, study ``"alternatives"``)
 
 A trial *succeeds* when its method solved the training set and the result classifies every test
 sequence correctly. The runner's budget counts training sequences: a comparison trial may spend
-``budget // N_TRAIN`` evaluations (at most :data:`EVALUATIONS`); a guessing trial its variant's guesses
+``budget // N_TRAIN`` evaluations; a guessing trial its variant's guesses (or ``budget // 100`` if more)
 and ``budget`` sequences, counted as run (a guess is dropped at its first wrong sequence). The default
-budget is the evaluations times the training-set size.
+budget is the evaluations (:data:`EVALUATIONS`, or the variant's guesses) times the training-set size.
 
 Seeds: trial ``s`` of the comparison cell (task, T) draws its training set, test set and random stream
 from ``SeedSequence([TASKS.index(task), T, s, k])``, ``k`` = 0, 1, 2; trial ``s`` of guessing variant
@@ -218,14 +218,18 @@ class Cell:
         return comparison_task(self.task["name"], self.task["T"], seed, n_sequences)
 
     def limits(self, budget: int) -> tuple[int, dict]:
-        """The evaluations a trial may spend under ``budget`` sequences, and the method's settings."""
+        """The evaluations a trial may spend under ``budget`` sequences, and the method's settings.
+
+        A comparison trial: ``budget // n_train`` passes over its training set. A guessing trial: at least
+        :attr:`evaluations` guesses (more under a larger budget), whose sequences must fit in ``budget``.
+        """
         budget = _checks.positive_int("budget", budget)
         if self.method == "random_guessing":
-            return self.evaluations, {**SETTINGS[self.method], "max_sequences": budget}
+            return max(self.evaluations, budget // self.n_train), {**SETTINGS[self.method], "max_sequences": budget}
         if budget < self.n_train:
             raise ValueError(f"budget must be at least one pass over the training set ({self.n_train} "
                              f"sequences) for {self.name}, got {budget}")
-        return min(self.evaluations, budget // self.n_train), SETTINGS[self.method]
+        return budget // self.n_train, SETTINGS[self.method]
 
     def run_trials(self, seeds, budget: int | None = None):
         """Run the trials ``seeds`` under ``budget`` sequences (default :attr:`budget`).
