@@ -23,8 +23,10 @@ target mask ``m_k(t)`` is 1 at the time steps that carry a target. Both gradient
   1989): carry the sensitivities ``p^k_ij(t) = dy_k(t)/dw_ij`` forward in time. Memory is constant in
   ``T`` but each step costs ``O(n_units^2 * n_units * n_sources)``, i.e. ``O(n^4)``.
 
-The forward pass is written with ``autograd.numpy`` so that the tests can differentiate the very same
-function with autograd, an independent reference for both hand-derived gradients.
+The forward pass :func:`forward_pass` and the error :func:`squared_error` are written with
+``autograd.numpy`` and check nothing, so that the tests and the chapter can differentiate the very same
+functions with autograd, an independent reference for both hand-derived gradients; :func:`forward` and
+:func:`loss` are the same with their arguments checked.
 """
 
 from __future__ import annotations
