@@ -16,7 +16,7 @@ from lstm_edu import runner
 from lstm_edu.results import OUTCOME_FIELDS, RESULTS_DIR, validate
 
 #: The last commit that holds the records in the old layout (results/alternatives/{comparison,guessing}).
-OLD_LAYOUT = "aae27ff"
+OLD_LAYOUT = "367708d"
 #: Fields of a record that two identical runs may differ in.
 RUN_FIELDS = ("run", "code_version")
 
