@@ -25,6 +25,9 @@ A trainer (the trials of one chunk while they train) has
   :mod:`lstm_edu.results`, with ``"run"`` timing); ``keep(rows)``: keep only those trials;
 - ``save(path)``: checkpoint the chunk atomically (:func:`lstm_edu.results.atomic_file`).
 
+A record's ``curve``, where not null, is ``{"every": n, "mean_loss": [...], ...}`` (one point per n
+sequences): :func:`check` compares the points of a trial that went on beyond the check's budget.
+
 How a run works
 ---------------
 - Trial ``i`` has the seed ``S + i``; its randomness must depend only on (entry, trial seed), so that a

@@ -293,3 +293,16 @@ def test_a_trial_that_went_on_must_not_end_early_nor_lose_a_milestone():
                             (dict(milestones={"block_added": [20]}), "milestones.block_added"),
                             (dict(milestones={}), "milestones.ST1: stored 40, now absent")):
         assert R.compare(old, {**new, **change}, 50)["difference"].startswith(message), change
+
+
+def test_the_registry_maps_every_name_to_its_entry():
+    from lstm_edu import registry
+    names = registry.names()
+    assert names[:len(E.EXPERIMENTS)] == list(E.EXPERIMENTS) and set(E.VARIANTS) <= set(names)
+    for name in names:
+        item = registry.entry(name)
+        assert item.name == name and item.n_trials >= 1 and item.budget >= 1 and item.max_batch >= 1
+        assert isinstance(item.study, str) and callable(item.start) and callable(item.resume)
+    assert registry.entry("1-4_sequential") is E.VARIANTS["1-4_sequential"]
+    with pytest.raises(ValueError, match=r"experiment must be one of \['1-1', '1-2'"):
+        registry.entry("7z")
