@@ -35,7 +35,7 @@ def test_migration_keeps_every_field_of_real_records_and_runs_once(tmp_path):
     # (2c-1), Experiment 3's ST1 and fraction_misclassified (3a-T100-N3), a variant with overrides
     rows = ["1-4", "2a", "2c-1", "3a-T100-N3", "2c-3_igb"]
     before = _old_runner_copy(tmp_path, rows)
-    assert migrate.migrate(tmp_path) == {"lstm1997": {"migrated": len(before), "unchanged": 0}}
+    assert migrate.migrate(tmp_path)["lstm1997"] == {"migrated": len(before), "unchanged": 0}
     for path, text in before.items():
         old, new = json.loads(text), json.loads(path.read_text())
         validate(new, path)
@@ -45,7 +45,7 @@ def test_migration_keeps_every_field_of_real_records_and_runs_once(tmp_path):
         for key in ("success", "sequences", "milestones", "test", "curve", "weights"):
             assert new[key] == old[key]
     migrated = {path: path.read_bytes() for path in before}
-    assert migrate.migrate(tmp_path) == {"lstm1997": {"migrated": 0, "unchanged": len(before)}}
+    assert migrate.migrate(tmp_path)["lstm1997"] == {"migrated": 0, "unchanged": len(before)}
     assert {path: path.read_bytes() for path in before} == migrated  # schema-1 records are left as they are
 
 
@@ -69,4 +69,4 @@ def test_migration_command_and_bad_folders(tmp_path, capsys):
     with pytest.raises(ValueError, match=f"record {path}: key 'schema' is 0"):
         migrate.migrate(tmp_path)
     shutil.rmtree(tmp_path / "lstm1997")
-    assert migrate.migrate(tmp_path) == {"lstm1997": {"migrated": 0, "unchanged": 0}}
+    assert migrate.migrate(tmp_path)["lstm1997"] == {"migrated": 0, "unchanged": 0}
