@@ -193,6 +193,9 @@ class Construction:
     """
 
     def __init__(self, net: LSTM1997, state: dict):
+        if "added" in state:  # a checkpoint of the one-cell construction before blocks: same rule, same state
+            added = state.pop("added")
+            state.update(blocks=added.astype(np.int64), last=np.zeros(len(added), dtype=np.int64))
         self.state = state
         cfg, S, C, B = net.cfg, net.S, net.C, net.B
         self.units, self.sources, self.outputs = [], [], []

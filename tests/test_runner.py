@@ -306,3 +306,34 @@ def test_the_registry_maps_every_name_to_its_entry():
     assert registry.entry("1-4_sequential") is E.VARIANTS["1-4_sequential"]
     with pytest.raises(ValueError, match=r"experiment must be one of \['1-1', '1-2'"):
         registry.entry("7z")
+
+
+def test_the_progress_bar_counts_sequences_and_active_trials(tmp_path, monkeypatch, capsys):
+    _mixed(monkeypatch)
+    R.run(E.experiment("mixed"), n_trials=4, budget=60, out=tmp_path, batch=4, progress=True)
+    err = capsys.readouterr().err
+    assert "mixed trials 0-3" in err and "60/60" in err and "seq" in err
+    R.run(E.experiment("mixed"), n_trials=4, budget=60, out=tmp_path / "quiet", batch=4, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_checkpoint_of_the_one_cell_construction_resumes(tmp_path):
+    """A 2a checkpoint written before sequential construction knew blocks (its state said which nets had
+    their cell, ``added``) resumes to the records of an uninterrupted run."""
+    import dataclasses
+    exp = dataclasses.replace(E.experiment("2a"), construction_window=20, budget=120, check_every=40)
+    whole = T.LSTMTrials(exp, [0, 1], 120, "test")
+    part = T.LSTMTrials(exp, [0, 1], 120, "test")
+    for _ in range(50):
+        whole.step(), part.step()
+    part.save(tmp_path / "c.npz")
+    with np.load(tmp_path / "c.npz") as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["construction_added"] = arrays.pop("construction_blocks") > 0
+    del arrays["construction_last"]
+    np.savez(tmp_path / "old.npz", **arrays)
+    old = T.LSTMTrials.load(exp, tmp_path / "old.npz", "test")
+    for _ in range(70):
+        whole.step(), old.step()
+    np.testing.assert_array_equal(old.net.w_hidden, whole.net.w_hidden)
+    assert old.milestones == whole.milestones and old.curves == whole.curves
