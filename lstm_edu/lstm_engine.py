@@ -40,9 +40,29 @@ MODES = {"forward": FORWARD, "gradient": GRADIENT, "sequence": SEQUENCE, "step":
 h_prime_from_value = numba.njit(cache=True, inline="always")(prime_from_value)
 
 
+class Layout(NamedTuple):
+    """The scalars of a network's architecture and of the run (Table 10; a bundle of plain numbers, which
+    costs nothing to hand to every piece of the loop)."""
+
+    n_in: int
+    B: int                   #: blocks
+    S: int                   #: cells per block
+    has_og: bool             #: output gates exist
+    recurrent: bool          #: connectivity F: the hidden activations of step t-1 are sources
+    has_bias: bool           #: the last source of the hidden units is a bias 1
+    out_inputs: bool         #: connectivity B: the inputs are the output units' first sources
+    out_bias: bool           #: the last source of the output units is a bias 1
+    h_identity: bool         #: h is the identity (Experiments 2a, 2b) ...
+    h_offset: float          #: ... or h = h_offset + h_scale tanh(s / 2)
+    h_scale: float
+    mode: int                #: one of :data:`MODES`
+    keep_outputs: bool       #: record the outputs of every step into ``outputs`` while learning
+
+
 class Bundle(NamedTuple):
     """Everything :func:`time_loop` reads and writes, for ``P`` networks (empty arrays where unused)."""
 
+    layout: Layout
     x: np.ndarray            #: inputs (P, T, n_in)
     targets: np.ndarray      #: targets (P, T, K); empty in mode FORWARD
     mask: np.ndarray         #: (P, T) bool, True at the steps with an error; empty in mode FORWARD
@@ -52,19 +72,6 @@ class Bundle(NamedTuple):
     rate_o: np.ndarray       #: (P or 1, K, M_out)
     offset: np.ndarray       #: (H,): every hidden unit squashes with offset + scale tanh(net / 2)
     scale: np.ndarray        #: (H,)
-    h_offset: float          #: h = h_offset + h_scale tanh(s / 2) ...
-    h_scale: float
-    h_identity: bool         #: ... or the identity (Experiments 2a, 2b)
-    n_in: int
-    B: int                   #: blocks
-    S: int                   #: cells per block
-    has_og: bool             #: output gates exist
-    recurrent: bool          #: connectivity F: the hidden activations of step t-1 are sources
-    has_bias: bool           #: the last source of the hidden units is a bias 1
-    out_inputs: bool         #: connectivity B: the inputs are the output units' first sources
-    out_bias: bool           #: the last source of the output units is a bias 1
-    mode: int                #: one of :data:`MODES`
-    keep_outputs: bool       #: record the outputs of every step into ``outputs`` while learning
     loss: np.ndarray         #: (P,) out: E = 1/2 sum over error steps of (t_k - y_k)^2
     last_output: np.ndarray  #: (P, K) out: outputs at the last error step
     outputs: np.ndarray      #: (P, T, K) out, mode FORWARD or ``keep_outputs``
@@ -95,13 +102,13 @@ def contribute(w, acc, rate, r, u, m, d, at_once):
 
 
 @numba.njit(cache=True, inline="always")
-def reset(b, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o):
+def reset(lay, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o):
     """Start of a sequence: every activation, state, partial and sum is 0; bias sources are 1."""
     y_src[:] = 0.0
-    if b.has_bias:
+    if lay.has_bias:
         y_src[y_src.shape[0] - 1] = 1.0
     y_osrc[:] = 0.0
-    if b.out_bias:
+    if lay.out_bias:
         y_osrc[y_osrc.shape[0] - 1] = 1.0
     s[:] = 0.0
     dS_in[:] = 0.0
@@ -111,12 +118,12 @@ def reset(b, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o):
 
 
 @numba.njit(cache=True, inline="always")
-def set_inputs(b, p, t, y_src, nonzero):
-    """Step (1) of Section 5's order: the inputs of step t become the first sources. Returns how many
-    sources are not exactly 0, listed in ``nonzero`` (a zero source adds nothing to a sum below: most
-    inputs of the one-hot tasks; in Task 2c with p = 1000 all but one of a thousand)."""
-    for i in range(b.n_in):
-        y_src[i] = b.x[p, t, i]
+def set_inputs(lay, x_t, y_src, nonzero):
+    """Step (1) of Section 5's order: the inputs of step t, ``x_t`` (n_in,), become the first sources.
+    Returns how many sources are not exactly 0, listed in ``nonzero`` (a zero source adds nothing to a
+    sum below: most inputs of the one-hot tasks; in Task 2c with p = 1000 all but one of a thousand)."""
+    for i in range(lay.n_in):
+        y_src[i] = x_t[i]
     n_nonzero = 0
     for m in range(y_src.shape[0]):
         if y_src[m] != 0.0:
@@ -126,7 +133,7 @@ def set_inputs(b, p, t, y_src, nonzero):
 
 
 @numba.njit(cache=True, inline="always")
-def hidden_units(b, w, y_src, nonzero, n_nonzero, y_h, y_h_prime):
+def hidden_units(w, y_src, nonzero, n_nonzero, offset, scale, y_h, y_h_prime):
     """Eqs. 6-9: net_u(t) = sum_m w_um y^m(t-1) for every hidden unit (cells, input gates, output gates);
     y_u = f_u(net_u) with every squashing offset + scale tanh(net/2) and its derivative from the tanh."""
     for u in range(y_h.shape[0]):
@@ -135,28 +142,28 @@ def hidden_units(b, w, y_src, nonzero, n_nonzero, y_h, y_h_prime):
             m = nonzero[i]
             net += w[u, m] * y_src[m]
         th = np.tanh(0.5 * net)
-        y_h[u] = b.offset[u] + b.scale[u] * th
-        y_h_prime[u] = (0.5 * b.scale[u]) * (1.0 - th * th)
+        y_h[u] = offset[u] + scale[u] * th
+        y_h_prime[u] = (0.5 * scale[u]) * (1.0 - th * th)
 
 
 @numba.njit(cache=True, inline="always")
-def cells(b, y_h, s, h_s, y_c):
+def cells(lay, y_h, s, h_s, y_c):
     """Eq. 9: the CEC s_c(t) = s_c(t-1) + y_in(t) g(net_c(t)) and the cell output y_c(t) = y_out(t) h(s_c(t))."""
-    C, B, S = s.shape[0], b.B, b.S
+    C, B, S = s.shape[0], lay.B, lay.S
     for c in range(C):
         j = c // S
         s[c] += y_h[C + j] * y_h[c]
-        h_s[c] = s[c] if b.h_identity else b.h_offset + b.h_scale * np.tanh(0.5 * s[c])
-        y_c[c] = y_h[C + B + j] * h_s[c] if b.has_og else h_s[c]
+        h_s[c] = s[c] if lay.h_identity else lay.h_offset + lay.h_scale * np.tanh(0.5 * s[c])
+        y_c[c] = y_h[C + B + j] * h_s[c] if lay.has_og else h_s[c]
 
 
 @numba.njit(cache=True, inline="always")
-def output_units(b, p, t, wo, y_c, y_osrc, y_k, y_k_prime):
+def output_units(lay, x_t, wo, y_c, y_osrc, y_k, y_k_prime):
     """Eq. 10, step (3) of Section 5's order: y_k(t) = f(sum_m w_km y^m(t)) from the cells of the SAME step
-    (and the inputs in connectivity B, a bias in variant "all")."""
-    oc = b.n_in if b.out_inputs else 0
+    (and the inputs ``x_t`` in connectivity B, a bias in variant "all")."""
+    oc = lay.n_in if lay.out_inputs else 0
     for i in range(oc):
-        y_osrc[i] = b.x[p, t, i]
+        y_osrc[i] = x_t[i]
     for c in range(y_c.shape[0]):
         y_osrc[oc + c] = y_c[c]
     for k in range(y_k.shape[0]):
@@ -166,28 +173,26 @@ def output_units(b, p, t, wo, y_c, y_osrc, y_k, y_k_prime):
         th = np.tanh(0.5 * net)
         y_k[k] = 0.5 + 0.5 * th
         y_k_prime[k] = 0.25 * (1.0 - th * th)
-        if b.mode == FORWARD or b.keep_outputs:
-            b.outputs[p, t, k] = y_k[k]
 
 
 @numba.njit(cache=True, inline="always")
-def record(b, p, t, y_h, s, y_c):
-    """Mode FORWARD: keep the gates, cell inputs, states and cell outputs of step t for plotting."""
-    C, B = s.shape[0], b.B
+def record(lay, y_h, s, y_c, in_t, out_t, g_t, s_t, yc_t):
+    """Mode FORWARD: keep the gates, cell inputs, states and cell outputs of step t (rows of the traces)."""
+    C, B = s.shape[0], lay.B
     for j in range(B):
-        b.trace_in[p, t, j] = y_h[C + j]
-        b.trace_out[p, t, j] = y_h[C + B + j] if b.has_og else 1.0
+        in_t[j] = y_h[C + j]
+        out_t[j] = y_h[C + B + j] if lay.has_og else 1.0
     for c in range(C):
-        b.trace_g[p, t, c] = y_h[c]
-        b.trace_s[p, t, c] = s[c]
-        b.trace_yc[p, t, c] = y_c[c]
+        g_t[c] = y_h[c]
+        s_t[c] = s[c]
+        yc_t[c] = y_c[c]
 
 
 @numba.njit(cache=True, inline="always")
-def forward_partials(b, y_h, y_h_prime, y_src, nonzero, n_nonzero, dS_in, dS_c):
+def forward_partials(lay, y_h, y_h_prime, y_src, nonzero, n_nonzero, dS_in, dS_c):
     """Eqs. 25 and 27 (Appendix A.1): ds_c/dw_{in,m} += g(net_c) f'_in(net_in) y_m,
     ds_c/dw_{c,m} += g'(net_c) y_in y_m."""
-    C, S = dS_in.shape[0], b.S
+    C, S = dS_in.shape[0], lay.S
     for c in range(C):
         j = c // S
         coef_in = y_h[c] * y_h_prime[C + j]
@@ -199,27 +204,26 @@ def forward_partials(b, y_h, y_h_prime, y_src, nonzero, n_nonzero, dS_in, dS_c):
 
 
 @numba.njit(cache=True, inline="always")
-def error_signals(b, p, t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back, e_s, e_out):
+def error_signals(lay, targets_t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back, e_s, e_out):
     """Eqs. 19, 21, 23: e_k = f'_k (t_k - y_k); e_out_j = f'_out_j sum_v h(s_v) sum_k w_kv e_k;
-    e_s_c = y_out_j h'(s_c) sum_k w_kc e_k. Returns sum_k (t_k - y_k)^2 and keeps the outputs."""
-    C, B, S = h_s.shape[0], b.B, b.S
-    oc = b.n_in if b.out_inputs else 0
+    e_s_c = y_out_j h'(s_c) sum_k w_kc e_k. Returns sum_k (t_k - y_k)^2."""
+    C, B, S = h_s.shape[0], lay.B, lay.S
+    oc = lay.n_in if lay.out_inputs else 0
     squared = 0.0
     for k in range(y_k.shape[0]):
-        diff = b.targets[p, t, k] - y_k[k]
+        diff = targets_t[k] - y_k[k]
         squared += diff * diff
-        b.last_output[p, k] = y_k[k]
         e_k[k] = y_k_prime[k] * diff                                # e_k, eq. 19
     for c in range(C):
         total = 0.0
         for k in range(y_k.shape[0]):
             total += wo[k, oc + c] * e_k[k]                         # sum_k w_kc e_k
         back[c] = total
-        h_prime = 1.0 if b.h_identity else h_prime_from_value(h_s[c], b.h_offset, b.h_scale)
+        h_prime = 1.0 if lay.h_identity else h_prime_from_value(h_s[c], lay.h_offset, lay.h_scale)
         e_s[c] = h_prime * total                                    # e_s, eq. 23
-        if b.has_og:
+        if lay.has_og:
             e_s[c] *= y_h[C + B + c // S]
-    if b.has_og:
+    if lay.has_og:
         for j in range(B):
             total = 0.0
             for v in range(S):
@@ -229,55 +233,49 @@ def error_signals(b, p, t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back, e
 
 
 @numba.njit(cache=True, inline="always")
-def weight_changes(b, r, w, wo, acc_h, acc_o, y_src, y_osrc, e_k, e_s, e_out, dS_in, dS_c):
+def weight_changes(lay, r, w, wo, rate_h, rate_o, acc_h, acc_o, y_src, y_osrc, e_k, e_s, e_out, dS_in, dS_c):
     """Eqs. 22, 26, 28: this step's contributions -dE/dw, summed over the sequence, or applied at once
     (mode STEP)."""
-    C, B, S = e_s.shape[0], b.B, b.S
-    at_once = b.mode == STEP
+    C, B, S = e_s.shape[0], lay.B, lay.S
+    at_once = lay.mode == STEP
     for k in range(e_k.shape[0]):                                   # output units, eq. 22
         for m in range(y_osrc.shape[0]):
-            contribute(wo, acc_o, b.rate_o, r, k, m, e_k[k] * y_osrc[m], at_once)
+            contribute(wo, acc_o, rate_o, r, k, m, e_k[k] * y_osrc[m], at_once)
     for c in range(C):                                              # cells, eq. 28
         for m in range(y_src.shape[0]):
-            contribute(w, acc_h, b.rate_h, r, c, m, e_s[c] * dS_c[c, m], at_once)
+            contribute(w, acc_h, rate_h, r, c, m, e_s[c] * dS_c[c, m], at_once)
     for j in range(B):                                              # input gates, eq. 26
         for m in range(y_src.shape[0]):
             d = 0.0
             for v in range(S):
                 d += e_s[j * S + v] * dS_in[j * S + v, m]
-            contribute(w, acc_h, b.rate_h, r, C + j, m, d, at_once)
-    if b.has_og:
+            contribute(w, acc_h, rate_h, r, C + j, m, d, at_once)
+    if lay.has_og:
         for j in range(B):                                          # output gates, eq. 22
             for m in range(y_src.shape[0]):
-                contribute(w, acc_h, b.rate_h, r, C + B + j, m, e_out[j] * y_src[m], at_once)
+                contribute(w, acc_h, rate_h, r, C + B + j, m, e_out[j] * y_src[m], at_once)
 
 
 @numba.njit(cache=True, inline="always")
-def recur(b, y_h, y_c, y_src):
+def recur(lay, y_h, y_c, y_src):
     """Connectivity F: this step's cell outputs and gates become the next step's sources."""
     C = y_c.shape[0]
     for c in range(C):
-        y_src[b.n_in + c] = y_c[c]
+        y_src[lay.n_in + c] = y_c[c]
     for u in range(C, y_h.shape[0]):
-        y_src[b.n_in + u] = y_h[u]
+        y_src[lay.n_in + u] = y_h[u]
 
 
 @numba.njit(cache=True, inline="always")
-def finish_sequence(b, p, r, w, wo, loss_p, acc_h, acc_o):
-    """End of network p's sequence: its loss; the gradient (mode GRADIENT) or, in mode SEQUENCE, the
-    change alpha times the sum of all steps' contributions (Appendix A.1)."""
-    if b.mode != FORWARD:
-        b.loss[p] = loss_p
-    if b.mode == GRADIENT:
-        b.acc_h[p] = acc_h
-        b.acc_o[p] = acc_o
-    elif b.mode == SEQUENCE:
-        for u in range(w.shape[0]):
-            for m in range(w.shape[1]):
-                change(w, b.rate_h, r, u, m, acc_h[u, m])
-        for k in range(wo.shape[0]):
-            for m in range(wo.shape[1]):
-                change(wo, b.rate_o, r, k, m, acc_o[k, m])
+def apply_sums(r, w, wo, rate_h, rate_o, acc_h, acc_o):
+    """Mode SEQUENCE, at the end of a sequence: the change is alpha times the sum of all steps'
+    contributions (Appendix A.1)."""
+    for u in range(w.shape[0]):
+        for m in range(w.shape[1]):
+            change(w, rate_h, r, u, m, acc_h[u, m])
+    for k in range(wo.shape[0]):
+        for m in range(wo.shape[1]):
+            change(wo, rate_o, r, k, m, acc_o[k, m])
 
 
 @numba.njit(cache=True, nogil=True)
@@ -285,45 +283,59 @@ def time_loop(b):
     """The time loop of every network of the :class:`Bundle` ``b``: the forward pass in Section 5's order,
     the forward partials and errors of the truncated gradient (Appendix A), the weight changes.
 
-    Network ``p`` runs over its sequence ``b.x[p]`` from zero activations, unit by unit. Notation of
+    Network ``p`` runs over its sequence ``x[p]`` from zero activations, unit by unit. Notation of
     Appendix A: ``y_src[m]`` are the sources of the hidden units (inputs of step t, hidden activations of
     step t-1, bias), ``dS_in[c, m]`` = ds_c/dw_{in_j, m} and ``dS_c[c, m]`` = ds_c/dw_{c, m} (block j = c // S).
+    The bundle is unpacked once: its arrays are handed to the pieces one by one.
     """
-    P, T = b.x.shape[0], b.x.shape[1]
-    H, M = b.w_h.shape[1], b.w_h.shape[2]
-    K, M_out = b.w_o.shape[1], b.w_o.shape[2]
-    C = b.B * b.S
+    (lay, x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, loss, last_output, outputs,
+     acc_h_all, acc_o_all, trace_in, trace_out, trace_g, trace_s, trace_yc) = b
+    P, T, H, M = x.shape[0], x.shape[1], w_h.shape[1], w_h.shape[2]
+    K, M_out, C = w_o.shape[1], w_o.shape[2], lay.B * lay.S
     y_src, y_osrc = np.empty(M), np.empty(M_out)
     y_h, y_h_prime = np.empty(H), np.empty(H)      # hidden units: cells, input gates, output gates
     s, h_s, y_c = np.empty(C), np.empty(C), np.empty(C)
     y_k, y_k_prime, e_k = np.empty(K), np.empty(K), np.empty(K)
-    back, e_s, e_out = np.empty(C), np.empty(C), np.empty(b.B)
+    back, e_s, e_out = np.empty(C), np.empty(C), np.empty(lay.B)
     dS_in, dS_c = np.empty((C, M)), np.empty((C, M))
     nonzero = np.empty(M, dtype=np.int64)         # sources that are not exactly 0 this step
     acc_h, acc_o = np.empty((H, M)), np.empty((K, M_out))
+    forward = lay.mode == FORWARD
     for p in range(P):
-        w, wo = b.w_h[p], b.w_o[p]
-        r = p if b.rate_h.shape[0] > 1 else 0      # this network's row of the learning rates
-        reset(b, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o)
+        w, wo = w_h[p], w_o[p]
+        r = p if rate_h.shape[0] > 1 else 0        # this network's row of the learning rates
+        reset(lay, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o)
         loss_p = 0.0
         for t in range(T):
-            n_nonzero = set_inputs(b, p, t, y_src, nonzero)                       # (1) inputs
-            hidden_units(b, w, y_src, nonzero, n_nonzero, y_h, y_h_prime)     # (2) gates, cells
-            cells(b, y_h, s, h_s, y_c)
-            error_step = b.mode != FORWARD and b.mask[p, t]
-            if b.mode == FORWARD or b.keep_outputs or error_step:            # (3) outputs
-                output_units(b, p, t, wo, y_c, y_osrc, y_k, y_k_prime)
-            if b.mode == FORWARD:
-                record(b, p, t, y_h, s, y_c)
+            n_nonzero = set_inputs(lay, x[p, t], y_src, nonzero)                     # (1) inputs
+            hidden_units(w, y_src, nonzero, n_nonzero, offset, scale, y_h, y_h_prime)  # (2) gates, cells
+            cells(lay, y_h, s, h_s, y_c)
+            error_step = not forward and mask[p, t]
+            if forward or lay.keep_outputs or error_step:                             # (3) outputs
+                output_units(lay, x[p, t], wo, y_c, y_osrc, y_k, y_k_prime)
+                if forward or lay.keep_outputs:
+                    outputs[p, t] = y_k
+            if forward:
+                record(lay, y_h, s, y_c, trace_in[p, t], trace_out[p, t], trace_g[p, t], trace_s[p, t],
+                       trace_yc[p, t])
             else:
-                forward_partials(b, y_h, y_h_prime, y_src, nonzero, n_nonzero, dS_in, dS_c)
+                forward_partials(lay, y_h, y_h_prime, y_src, nonzero, n_nonzero, dS_in, dS_c)
             if error_step:
-                squared = error_signals(b, p, t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back, e_s, e_out)
+                squared = error_signals(lay, targets[p, t], wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back,
+                                        e_s, e_out)
                 loss_p += 0.5 * squared
-                weight_changes(b, r, w, wo, acc_h, acc_o, y_src, y_osrc, e_k, e_s, e_out, dS_in, dS_c)
-            if b.recurrent:
-                recur(b, y_h, y_c, y_src)
-        finish_sequence(b, p, r, w, wo, loss_p, acc_h, acc_o)
+                last_output[p] = y_k
+                weight_changes(lay, r, w, wo, rate_h, rate_o, acc_h, acc_o, y_src, y_osrc, e_k, e_s, e_out,
+                               dS_in, dS_c)
+            if lay.recurrent:
+                recur(lay, y_h, y_c, y_src)
+        if not forward:
+            loss[p] = loss_p
+        if lay.mode == GRADIENT:
+            acc_h_all[p] = acc_h
+            acc_o_all[p] = acc_o
+        elif lay.mode == SEQUENCE:
+            apply_sums(r, w, wo, rate_h, rate_o, acc_h, acc_o)
 
 
 def bundle(net, x, targets, mask, *, mode: str, rates=None, keep_outputs: bool = False) -> Bundle:
@@ -339,17 +351,17 @@ def bundle(net, x, targets, mask, *, mode: str, rates=None, keep_outputs: bool =
     trace = [np.zeros((P, T, n)) if forward else none for n in (B, B, C, C, C)]
     w_h = np.ascontiguousarray(net.w_hidden, dtype=float)
     w_o = np.ascontiguousarray(net.w_output, dtype=float)
+    layout = Layout(net.cfg.n_in, B, net.S, bool(net.cfg.output_gate), net.cfg.connectivity == "F",
+                    net.source_names[-1] == "bias", net.output_cells.start > 0,
+                    net.output_source_names[-1] == "bias", h is None, 0.0 if h is None else float(h[0]),
+                    1.0 if h is None else float(h[1]), MODES[mode], bool(keep_outputs))
     return Bundle(
-        np.ascontiguousarray(x, dtype=float),
+        layout, np.ascontiguousarray(x, dtype=float),
         none if forward else np.ascontiguousarray(targets, dtype=float),
         np.zeros((0, 0), dtype=bool) if forward else np.ascontiguousarray(mask, dtype=bool),
         w_h, w_o, rate_h, rate_o,
         np.array([squash.g[0]] * C + [LOGISTIC[0]] * (net.H - C)),
         np.array([squash.g[1]] * C + [LOGISTIC[1]] * (net.H - C)),
-        0.0 if h is None else float(h[0]), 1.0 if h is None else float(h[1]), h is None,
-        net.cfg.n_in, B, net.S, bool(net.cfg.output_gate), net.cfg.connectivity == "F",
-        net.source_names[-1] == "bias", net.output_cells.start > 0, net.output_source_names[-1] == "bias",
-        MODES[mode], bool(keep_outputs),
         np.zeros(P), np.zeros((P, K)), np.zeros((P, T, K)) if forward or keep_outputs else none,
         np.zeros(w_h.shape) if mode == "gradient" else none, np.zeros(w_o.shape) if mode == "gradient" else none,
         *trace)

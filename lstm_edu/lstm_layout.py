@@ -214,10 +214,10 @@ class LSTMLayout:
         if targets is None:
             return x, None, None
         y = _checks.array("targets", targets, shape=(self.P, x.shape[1], self.cfg.n_out))
-        m = _checks.array("target_mask", target_mask, dtype=bool)
+        m = _checks.array("target_mask", target_mask, dtype=bool, finite=False)  # a bool is always finite
         if m.shape == (self.P, x.shape[1], self.cfg.n_out):
             # A task's SequenceBatch marks targets per output unit; the paper's errors come per time step.
-            if np.any(m != m[:, :, :1]):
+            if (m != m[:, :, :1]).any():
                 raise ValueError("target_mask of shape (P, T, n_out) must be the same for every output unit "
                                  "(errors are given per time step, Appendix A)")
             m = m[:, :, 0]

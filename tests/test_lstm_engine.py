@@ -96,7 +96,7 @@ def test_the_engine_runs_from_one_bundle():
     net = L.build("4-1", 2, seed=0)
     x = np.random.default_rng(0).normal(size=(2, 5, 2))
     b = lstm_engine.run(net, x, None, None, mode="forward")
-    assert isinstance(b, lstm_engine.Bundle) and b.mode == lstm_engine.MODES["forward"]
+    assert isinstance(b, lstm_engine.Bundle) and b.layout.mode == lstm_engine.MODES["forward"]
     assert b.trace_s.shape == (2, 5, net.C) and b.outputs.shape == (2, 5, 1)
     np.testing.assert_array_equal(b.outputs, net.forward(x).outputs)
 
