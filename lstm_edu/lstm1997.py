@@ -10,7 +10,7 @@ functions in the paper's order, each under its equation of Appendix A.1:
 
 - the forward step in Section 5's order: :func:`sources`, :func:`input_gates` (eq. 7),
   :func:`output_gates` (eq. 8), :func:`cell_inputs`, :func:`cell_states`, :func:`cell_outputs` (eq. 9),
-  :func:`output_units` (eq. 10), together :func:`forward_step`;
+  :func:`output_units` (the unnumbered equation after eq. 9), together :func:`forward_step`;
 - the forward partials :func:`input_gate_partials` (eq. 25) and :func:`cell_partials` (eq. 27);
 - the error signals :func:`output_errors` (eq. 19), :func:`output_gate_errors` (eq. 21),
   :func:`state_errors` (eq. 23), and the weight changes :func:`output_unit_changes`,
@@ -166,7 +166,8 @@ def output_sources(x_t, y_c, inputs, bias):
 
 
 def output_units(w_o, y_osrc):
-    """Eq. 10: net_k(t) = sum_u w_ku y^u, y^k(t) = f(net_k(t)). Returns (y^k, f'_k), (P, K)."""
+    """Appendix A.1, the output units (after eq. 9): net_k(t) = sum_u w_ku y^u (u not a gate),
+    y^k(t) = f(net_k(t)). Returns (y^k, f'_k), (P, K)."""
     return squash(net_input(w_o, y_osrc), activations.LOGISTIC)
 
 
@@ -191,7 +192,7 @@ class Step(NamedTuple):
 def forward_step(net, x_t, hidden_prev, s_prev) -> Step:
     """One time step of the networks ``net`` in Section 5's order: (1) the inputs ``x_t`` (P, n_in),
     (2) input gates (eq. 7), output gates (eq. 8) and cells (eq. 9) from them and the hidden activations
-    ``hidden_prev`` of step t-1, (3) the output units (eq. 10) from the cells of this step."""
+    ``hidden_prev`` of step t-1, (3) the output units (after eq. 9) from the cells of this step."""
     cfg = net.cfg
     y_src = sources(x_t, hidden_prev, cfg.bias != "none")
     y_in, f_in_prime = input_gates(net.input_gate_weights, y_src)
@@ -297,8 +298,8 @@ def sequence_start(net, P):
 
 
 def forward_pass(net, x) -> Trace:
-    """Run the networks ``net`` over their sequences ``x`` (P, T, n_in) from zero activations (eqs. 6-10
-    at every step) and record every gate, cell and output: the :class:`Trace`."""
+    """Run the networks ``net`` over their sequences ``x`` (P, T, n_in) from zero activations (eqs. 6-9
+    and the output units at every step) and record every gate, cell and output: the :class:`Trace`."""
     s, hidden = sequence_start(net, x.shape[0])
     steps = []
     for t in range(x.shape[1]):

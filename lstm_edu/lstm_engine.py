@@ -13,7 +13,7 @@ inline, one per equation group of the paper (S. Hochreiter and J. Schmidhuber, "
 Memory", Neural Computation 9(8), 1997, Section 5 and Appendix A.1):
 
 - :func:`set_inputs` (step 1 of Section 5's order), :func:`hidden_units` (eqs. 6-8 and the cell input
-  of eq. 9), :func:`cells` (the CEC and the cell outputs, eq. 9), :func:`output_units` (eq. 10);
+  of eq. 9), :func:`cells` (the CEC and the cell outputs, eq. 9), :func:`output_units` (after eq. 9);
 - :func:`forward_partials` (eqs. 25 and 27), :func:`error_signals` (eqs. 19, 21 and 23),
   :func:`weight_changes` (eqs. 22, 26 and 28; summed over the sequence, Appendix A.1, or applied at once).
 
@@ -159,8 +159,9 @@ def cells(lay, y_h, s, h_s, y_c):
 
 @numba.njit(cache=True, inline="always")
 def output_units(lay, x_t, wo, y_c, y_osrc, y_k, y_k_prime):
-    """Eq. 10, step (3) of Section 5's order: y_k(t) = f(sum_m w_km y^m(t)) from the cells of the SAME step
-    (and the inputs ``x_t`` in connectivity B, a bias in variant "all")."""
+    """The output units (Appendix A.1, after eq. 9), step (3) of Section 5's order:
+    y_k(t) = f(sum_m w_km y^m(t)) from the cells of the SAME step (and the inputs ``x_t`` in
+    connectivity B, a bias in variant "all")."""
     oc = lay.n_in if lay.out_inputs else 0
     for i in range(oc):
         y_osrc[i] = x_t[i]
