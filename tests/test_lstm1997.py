@@ -405,7 +405,8 @@ def test_bad_sequences_name_the_parameter():
         net.source_index("cell[9,9]")
 
 
-def test_blow_up_raises_numerical_error():
+@pytest.mark.parametrize("engine", L.ENGINES)
+def test_blow_up_raises_numerical_error(engine):
     """A learning rate far too large makes a weight overflow to inf: reported, never hidden."""
     net = L.build("4-1", 1)
     net = L.LSTM1997.from_weights("4-1", np.zeros_like(net.w_hidden), np.ones_like(net.w_output))
@@ -413,10 +414,11 @@ def test_blow_up_raises_numerical_error():
     y = np.ones((1, 5, 1))
     with np.errstate(over="ignore", invalid="ignore"):
         with pytest.raises(NumericalError, match="weights has .* non-finite.*smaller alpha"):
-            net.train(x, y, L.end_mask([5], 5), alpha=1e308)
+            net.train(x, y, L.end_mask([5], 5), alpha=1e308, engine=engine)
 
 
-def test_blow_up_of_one_network_is_reported_and_the_others_learn_on():
+@pytest.mark.parametrize("engine", L.ENGINES)
+def test_blow_up_of_one_network_is_reported_and_the_others_learn_on(engine):
     """on_divergence="report": the diverged network is marked, its neighbours get their normal update."""
     net = L.build("4-1", 3, seed=2)
     wh, wo = net.w_hidden.copy(), net.w_output.copy()
@@ -426,11 +428,11 @@ def test_blow_up_of_one_network_is_reported_and_the_others_learn_on():
     y = np.ones((3, 5, 1))
     alone = [L.LSTM1997.from_weights("4-1", wh[[p]], wo[[p]]) for p in (0, 2)]
     net = L.LSTM1997.from_weights("4-1", wh, wo)
-    result = net.train(x, y, L.end_mask([5] * 3, 5), alpha=1e308, on_divergence="report")
+    result = net.train(x, y, L.end_mask([5] * 3, 5), alpha=1e308, on_divergence="report", engine=engine)
     assert result.diverged.tolist() == [False, True, False]
     for p, single in zip((0, 2), alone):
         with np.errstate(over="ignore", invalid="ignore"):
-            single.train(x[[p]], y[[p]], L.end_mask([5], 5), alpha=1e308, on_divergence="report")
+            single.train(x[[p]], y[[p]], L.end_mask([5], 5), alpha=1e308, on_divergence="report", engine=engine)
         np.testing.assert_allclose(net.w_hidden[p], single.w_hidden[0], rtol=1e-12)
         assert np.isfinite(net.w_hidden[p]).all()
     with pytest.raises(ValueError, match="on_divergence must be one of"):
