@@ -275,6 +275,20 @@ class Cell:
             "paper": self.paper, "note": self.note, "code_version": version, "run": run,
         }
 
+    def went_on(self, old: dict, new: dict, budget: int) -> tuple[str, str]:
+        """The runner's check of a stored trial that went on beyond ``budget`` (:func:`lstm_edu.runner.compare`).
+
+        The methods keep no learning curve, so a rerun cut at ``budget`` shows only that the trial had not
+        solved its training set by then, having spent no more evaluations than the stored trial.
+        """
+        compared = (f"that it had not solved its training set within {budget:,} sequences (stored trial: "
+                    f"{old['sequences']:,} sequences)")
+        now = new["milestones"]
+        if new["success"] or now["solved_training"] or now["evaluations"] > old["milestones"]["evaluations"]:
+            return compared, (f"solved training {now['solved_training']} after {now['evaluations']} evaluations "
+                              f"({new['sequences']:,} sequences), stored: {old['milestones']['evaluations']}")
+        return compared, ""
+
     def start(self, seeds, budget: int, version: str) -> "Trainer":
         """A trainer of the trials ``seeds`` (the runner's protocol)."""
         return Trainer(self, seeds, budget, version)

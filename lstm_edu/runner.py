@@ -14,6 +14,8 @@ has
 - ``start(seeds: list[int], budget: int, version: str) -> trainer``: a new chunk of the trials ``seeds``;
 - ``resume(path, version: str, budget: int) -> trainer``: the chunk checkpointed at ``path``, to be
   trained on to ``budget``.
+- optionally ``went_on(old, new, budget) -> (compared, difference)``: how :func:`check` compares a stored
+  trial that went on beyond the check's budget with its rerun (default: its curve and milestones so far).
 
 A trainer (the trials of one chunk while they train) has
 
@@ -228,14 +230,16 @@ def _went_on(old: dict, new: dict, budget: int) -> tuple[str, str]:
     return compared, ""
 
 
-def compare(old: dict, new: dict, budget: int) -> dict:
+def compare(old: dict, new: dict, budget: int, went_on=_went_on) -> dict:
     """Compare a stored record with its rerun under ``budget`` (see :data:`CHECK_HELP`): ``compared``
-    (what), ``equal`` and ``difference`` (the first one found, ``""`` if none)."""
+    (what), ``equal`` and ``difference`` (the first one found, ``""`` if none). ``went_on(old, new, budget)
+    -> (compared, difference)`` compares a trial that went on beyond ``budget`` (an entry whose trainer
+    runs a whole budget in one step supplies its own, as ``entry.went_on``)."""
     if old["sequences"] <= budget:
         compared = "the whole record (" + ", ".join(OUTCOME_FIELDS) + ")"
         difference = first_difference({k: old[k] for k in OUTCOME_FIELDS}, {k: new[k] for k in OUTCOME_FIELDS})
     else:
-        compared, difference = _went_on(old, new, budget)
+        compared, difference = went_on(old, new, budget)
     return {"seed": old["seed"], "compared": compared, "equal": not difference, "difference": difference}
 
 
@@ -262,4 +266,4 @@ def check(entry, sequences: int, n_trials: int | None = None, seed: int = 0, out
     with tempfile.TemporaryDirectory() as scratch:
         fresh = {s: json.loads(p.read_text())
                  for s, p in zip(seeds, run(entry, n_trials, budget, seeds[0], scratch, batch, progress=progress))}
-    return [compare(stored[s], fresh[s], budget) for s in seeds]
+    return [compare(stored[s], fresh[s], budget, getattr(entry, "went_on", _went_on)) for s in seeds]

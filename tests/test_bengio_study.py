@@ -91,6 +91,20 @@ def test_a_smaller_budget_keeps_every_trial_that_fits(name, budget):
     assert np.all(outcome.sequences <= budget) and not outcome.solved[~fits].any()
 
 
+@pytest.mark.parametrize("name, budget", [("latch-T10-simulated_annealing", 1100), ("guessing-latch_II", 300)])
+def test_check_under_a_smaller_budget(name, budget):
+    """runner.check with fewer sequences than stored: trials that fit are compared whole, the others on
+    not having solved their training set earlier; every one is the same."""
+    cell = B.ENTRIES[name]
+    report = runner.check(cell, budget, progress=False)
+    assert all(r["equal"] for r in report), [r for r in report if not r["equal"]]
+    whole = [r["compared"].startswith("the whole record") for r in report]
+    assert 0 < sum(whole) < cell.n_trials
+    old = _stored(name, next(r["seed"] for r, w in zip(report, whole) if not w))
+    early = {**old, "success": False, "milestones": {"evaluations": 3, "solved_training": True}}
+    assert "solved training True" in cell.went_on(old, early, budget)[1]
+
+
 def test_trainer_follows_the_runner_protocol(tmp_path):
     cell = B.ENTRIES["latch-T5-random_guessing"]
     trainer = cell.start([4, 5, 6], cell.budget, "v1")
