@@ -4,7 +4,6 @@ Each test recomputes a number the chapter shows, from the same seeds and through
 and asserts what the prose says about it.
 """
 
-import time
 import tracemalloc
 
 import numpy as np
@@ -57,28 +56,6 @@ def test_bptt_memory_grows_with_the_length_and_rtrl_memory_does_not():
               for name, g in (("BPTT", recurrent.bptt_gradient), ("RTRL", recurrent.rtrl_gradient))}
     assert 24 < factor["BPTT"] < 34
     assert 0.9 < factor["RTRL"] < 1.1
-
-
-def _seconds_per_step(gradient, config, T=10, repeats=3):
-    problem = _task(config, T)
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        gradient(config, *problem)
-        best = min(best, time.perf_counter() - start)
-    return best / T
-
-
-def test_rtrl_step_costs_far_more_than_a_bptt_step_for_many_units():
-    """Section "What each costs": RTRL's time per step climbs steeply with n, BPTT's stays almost flat.
-
-    A wall-clock claim; the margins (the chapter measures factors in the thousands at n = 192) leave room for
-    a busy machine.
-    """
-    small, large = (recurrent.RecurrentConfig(1, n - 1, 1) for n in (8, 96))
-    rtrl = _seconds_per_step(recurrent.rtrl_gradient, large) / _seconds_per_step(recurrent.rtrl_gradient, small)
-    bptt = _seconds_per_step(recurrent.bptt_gradient, large) / _seconds_per_step(recurrent.bptt_gradient, small)
-    assert rtrl > 20 * bptt
 
 
 def test_early_contributions_of_small_weights_are_tens_of_orders_smaller():
