@@ -72,16 +72,23 @@ def test_st3_on_outputs_made_by_hand():
         assert correct == expect_correct and bool(w.st3(0.1)[0]) == expect_st3
 
 
-def test_6b_fails_on_plateaus_but_its_successes_are_fast():
+def test_6b_failures_fell_back_but_its_successes_are_fast():
     """'Our successful 6b trials needed fewer sequences than the paper's mean'; the failed ones spent the
-    budget, and over their last million sequences their error stayed where it ended."""
+    budget, each came down well below the plateau of knowing nothing (E = 7/16 for eight classes) and then
+    some climbed back by more than 0.03 (the mean error over 100,000 sequences), some even above that plateau."""
     s = reproduction.row_summary("6b")
     assert s["ours"]["successes"] < s["ours"]["trials"]
     assert s["ours"]["sequences_mean"] < s["paper"]["sequences_mean"]
+    nothing_known = (8 - 1) / (2 * 8)
+    fell_back = above = 0
     for r in reproduction.records("6b"):
         if r["success"]:
             continue
         curve, every = np.asarray(r["curve"]["mean_loss"]), r["curve"]["every"]
         assert r["sequences"] == r["budget"] >= 2_000_000
-        a_million_before = curve[-1_000_000 // every:-900_000 // every].mean()
-        assert abs(a_million_before - curve[-100_000 // every:].mean()) < 0.03, r["seed"]
+        k = 100_000 // every
+        window = np.convolve(curve, np.ones(k) / k, mode="valid")
+        assert window.min() < nothing_known / 2, r["seed"]
+        fell_back += window[-1] > window.min() + 0.03
+        above += window[-1] > nothing_known
+    assert fell_back >= 1 and above >= 1
