@@ -1,8 +1,8 @@
 """Every entry the runner can run, by name, and the ``run`` command.
 
 An entry is one registry object of a study (see :mod:`lstm_edu.runner` for the protocol): the LSTM rows of
-Tables 1-9 and their variants (:mod:`lstm_edu.experiments`), and the entries of every module of
-:data:`STUDY_MODULES` that exists (each holds ``ENTRIES: dict[str, entry]``).
+Tables 1-9 and their variants (:mod:`lstm_edu.experiments`), and the entries of the other studies (each
+module holds ``ENTRIES: dict[str, entry]``): Bengio et al.'s alternatives (:mod:`lstm_edu.bengio_study`).
 
 ``python -m lstm_edu run ENTRY`` runs (or resumes) the trials of one entry; ``run all`` every LSTM row
 of Tables 1-9 (not the variants) in the paper's order; ``--check N`` checks stored trials instead.
@@ -10,25 +10,22 @@ of Tables 1-9 (not the variants) in the paper's order; ``--check N`` checks stor
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import sys
 
 import numpy as np
 
-from . import _checks, experiments, runner
+from . import _checks, bengio_study, experiments, runner
 from .results import RESULTS_DIR
 
-#: Modules of further studies, each with ``ENTRIES: dict[str, entry]``; one that does not exist yet is skipped.
-STUDY_MODULES = ("lstm_edu.bengio_study",)
+#: Modules of the other studies, each with ``ENTRIES: dict[str, entry]``.
+STUDY_MODULES = (bengio_study,)
 
 
 def _entries() -> dict:
     known = experiments.entries()
     for module in STUDY_MODULES:
-        if importlib.util.find_spec(module) is not None:
-            known.update(importlib.import_module(module).ENTRIES)
+        known.update(module.ENTRIES)
     return known
 
 
@@ -51,10 +48,13 @@ def entry(name: str):
 # ------------------------------------------------------------------------------------- command line
 def add_arguments(parser) -> None:
     parser.add_argument("experiment", help="an entry: a row of Tables 1-9 (" + ", ".join(experiments.EXPERIMENTS)
-                        + "), a variant of a row or an entry of another study (" +
-                        ", ".join(n for n in names() if n not in experiments.EXPERIMENTS)
-                        + "), 'all': every row (not the variants) in this order, each with its defaults, or "
-                        "'alternatives': every entry of that study")
+                        + "), a variant of a row (" + ", ".join(experiments.VARIANTS) + "), an entry of Bengio "
+                        "et al.'s alternatives (<task>-T<T>-<method> with task in " + ", ".join(bengio_study.TASKS)
+                        + ", T in " + ", ".join(map(str, bengio_study.LENGTHS)) + ", method in "
+                        + ", ".join(bengio_study.METHODS) + ", e.g. latch-T5-simulated_annealing; guessing-<variant> "
+                        "with variant in " + ", ".join(bengio_study.GUESSING) + "), 'all': "
+                        "every row (not the variants) in this order, each with its defaults, or 'alternatives': "
+                        "every entry of that study")
     parser.add_argument("--trials", type=int, default=None, help="number of trials (default: the entry's)")
     parser.add_argument("--budget", type=int, default=None,
                         help="most training sequences per trial (default: the entry's; stored in every record)")
