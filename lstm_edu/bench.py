@@ -13,15 +13,22 @@ Figures are CPU time (``time.process_time``) of this machine, printed, never ass
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
 import platform
+import sys
 import time
 
 import numpy as np
 
 from . import _checks
 from .lstm1997 import build
-from .tasks.adding import adding
+from .tasks.adding import FIRST_MARK_RANGE, adding
+
+#: The shortest adding-problem sequence: the first mark falls in one of the first FIRST_MARK_RANGE pairs,
+#: the second in the first half, so T >= 2 * (FIRST_MARK_RANGE + 1) (Experiment 4; see :mod:`.tasks.adding`).
+MIN_STEPS = 2 * (FIRST_MARK_RANGE + 1)
 
 #: Default populations timed per engine.
 POPULATIONS = {"numpy": (1, 10, 32, 100, 256, 1024), "compiled": (1, 10, 100)}
@@ -49,7 +56,11 @@ def measure(populations: dict | None = None, n_steps: int = 100, min_seconds: fl
     """Time every engine at its populations (``{"numpy": (...), "compiled": (...)}``, default
     :data:`POPULATIONS`); the speed-up is reported at each P timed with both engines."""
     populations = POPULATIONS if populations is None else populations
-    n_steps = _checks.positive_int("n_steps", n_steps)
+    n_steps = _checks.positive_int("n_steps", n_steps, minimum=MIN_STEPS)
+    for engine, chosen in populations.items():
+        _checks.choice("populations engine", engine, ("numpy", "compiled"))
+        for P in chosen:
+            _checks.positive_int(f"populations[{engine!r}] entry", P)
     min_seconds = _checks.positive_float("min_seconds", min_seconds)
     ns = {engine: {str(P): round(ns_per_network_step(engine, P, n_steps, min_seconds, seed), 1)
                    for P in populations.get(engine, ())}
@@ -64,17 +75,56 @@ def measure(populations: dict | None = None, n_steps: int = 100, min_seconds: fl
     }
 
 
+def _steps(text: str) -> int:
+    value = _int(text)
+    if value < MIN_STEPS:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer >= {MIN_STEPS}, got {value}: the adding problem's first mark lies in the first "
+            f"{FIRST_MARK_RANGE} pairs and its second in the first half, so T >= 2 * ({FIRST_MARK_RANGE} + 1)")
+    return value
+
+
+def _population(text: str) -> int:
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a population must be an integer >= 1 (networks), got {value}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, got {text}")
+    return value
+
+
 def add_arguments(parser):
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    parser.add_argument("--numpy", type=int, nargs="*", default=list(POPULATIONS["numpy"]), metavar="P",
+    parser.add_argument("--numpy", type=_population, nargs="*", default=list(POPULATIONS["numpy"]), metavar="P",
                         help="populations timed with the NumPy reference (default: 1 10 32 100 256 1024)")
-    parser.add_argument("--compiled", type=int, nargs="*", default=list(POPULATIONS["compiled"]), metavar="P",
-                        help="populations timed with the compiled engine (default: 1 10 100)")
-    parser.add_argument("--steps", type=int, default=100, help="sequence length T (default 100)")
-    parser.add_argument("--seconds", type=float, default=1.0, help="minimum timing per population (default 1 s)")
+    parser.add_argument("--compiled", type=_population, nargs="*", default=list(POPULATIONS["compiled"]),
+                        metavar="P", help="populations timed with the compiled engine (default: 1 10 100)")
+    parser.add_argument("--steps", type=_steps, default=100,
+                        help=f"sequence length T, at least {MIN_STEPS} (default 100)")
+    parser.add_argument("--seconds", type=_seconds, default=1.0,
+                        help="minimum timing per population, > 0 (default 1 s)")
 
 
 def main(args) -> int:
+    if not args.numpy and not args.compiled:
+        print("python -m lstm_edu bench: error: --numpy and --compiled are both empty: give at least one "
+              "population (an integer >= 1) to time", file=sys.stderr)
+        return 2
     report = measure({"numpy": tuple(args.numpy), "compiled": tuple(args.compiled)}, args.steps, args.seconds)
     if args.json:
         print(json.dumps(report))

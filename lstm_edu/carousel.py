@@ -299,5 +299,5 @@ def _check_data(inputs, targets, mask):
     if inputs.shape[3] != N_INPUTS:
         raise ValueError(f"inputs must have shape (P, B, T, {N_INPUTS}), got {inputs.shape}")
     targets = _checks.array("targets", targets, shape=inputs.shape[:3])
-    mask = _checks.array("mask", mask, shape=inputs.shape[:3])
+    mask = _checks.bool_array("mask", mask, shape=inputs.shape[:3]).astype(float)  # exactly 0/1
     return inputs, targets, mask

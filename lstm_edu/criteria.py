@@ -62,8 +62,8 @@ def abs_correct(outputs, targets, target_mask, bound: float) -> np.ndarray:
 
 def end_values(sequence_array, lengths) -> np.ndarray:
     """(N, T, K) -> (N, K): the values at each sequence's last step ``lengths - 1``."""
-    a = np.asarray(sequence_array)
-    lengths = _checks.array("lengths", lengths, ndim=1, dtype=np.int64)
+    a = _checks.real_values("sequence_array", sequence_array)
+    lengths = _checks.int_array("lengths", lengths, ndim=1)
     if a.ndim != 3 or a.shape[0] != lengths.shape[0]:
         raise ValueError(f"sequence_array must have shape (N={lengths.shape[0]}, T, K), got {a.shape}")
     if np.any(lengths < 1) or np.any(lengths > a.shape[1]):

@@ -63,6 +63,11 @@ class LSTMConfig:
     note: str = ""
 
     def __post_init__(self):
+        if not isinstance(self.name, str) or not isinstance(self.note, str):
+            raise TypeError(f"name and note must be strings, got {self.name!r}, {self.note!r}")
+        object.__setattr__(self, "output_gate", _checks.boolean("output_gate", self.output_gate))
+        if self.paper_weights is not None:
+            _checks.positive_int("paper_weights", self.paper_weights)
         _checks.positive_int("n_blocks", self.n_blocks, minimum=0)
         _checks.positive_int("block_size", self.block_size)
         _checks.positive_int("n_in", self.n_in)
@@ -162,7 +167,7 @@ def config(name: str, **overrides) -> LSTMConfig:
     unknown = sorted(set(overrides) - fields)
     if unknown:
         raise TypeError(f"unknown override(s) {unknown}; allowed: {sorted(fields)}")
-    n_blocks = overrides.get("n_blocks", base.n_blocks)
+    n_blocks = _checks.positive_int("n_blocks", overrides.get("n_blocks", base.n_blocks), minimum=0)
     for gate in ("output_gate_bias", "input_gate_bias"):
         if gate in overrides:
             value = overrides[gate]

@@ -1,0 +1,357 @@
+"""Issue 21, item 9 (and the ``bench`` part of item 8): every bad input to the API gets a clear error that
+names the parameter and what is allowed; nothing is coerced silently (a string for a bool, a complex value cut
+to its real part, a float mask of 0.5 taken as True, lengths of 2.5 truncated to 2).
+
+Each case: a call, the exception type, and a regular expression the message must match (the parameter's
+name and the rule). The bench cases exit 2 with ``error: argument --flag: ...`` and no traceback.
+"""
+
+import numpy as np
+import pytest
+
+from lstm_edu import carousel, criteria, latching, lstm_autograd, recurrent
+from lstm_edu.__main__ import main
+from lstm_edu.analysis import local_error_flow
+from lstm_edu.lstm1997 import build, config, end_mask, every_step_mask
+from lstm_edu.tasks.adding import adding
+
+NAN, INF = float("nan"), float("inf")
+COMPLEX = "must hold real numbers, got complex"
+MASK = r"must be a bool array \(True/False or exactly 0/1\)"
+INTEGERS = "must hold integers"
+
+
+def _net(P=1):
+    return build("4-1", P, seed=0)
+
+
+def _data(P=1, T=3):
+    """A valid (inputs, targets, mask) for row 4-1: error at the last step."""
+    mask = np.zeros((P, T), dtype=bool)
+    mask[:, -1] = True
+    return np.zeros((P, T, 2)), np.zeros((P, T, 1)), mask
+
+
+def _with(index, value):
+    """_data() with argument ``index`` (0 inputs, 1 targets, 2 mask) replaced by ``value(arg)``."""
+    args = list(_data())
+    args[index] = value(args[index])
+    return args
+
+
+def _set(array, value, where=(0, -1)):
+    out = np.array(array, dtype=np.result_type(array, value))
+    out[where] = value
+    return out
+
+
+# ------------------------------------------------------------------------ LSTMConfig: every field's type
+CONFIG_CASES = [
+    (dict(output_gate="False"), TypeError, "output_gate must be True or False, got 'False'"),
+    (dict(output_gate="True"), TypeError, "output_gate must be True or False"),
+    (dict(output_gate=1), TypeError, "output_gate must be True or False, got 1"),
+    (dict(output_gate=0.0), TypeError, "output_gate must be True or False"),
+    (dict(output_gate=None), TypeError, "output_gate must be True or False, got None"),
+    (dict(n_blocks=2.5), TypeError, r"n_blocks must be an integer >= 0, got 2.5"),
+    (dict(n_blocks=2.0), TypeError, r"n_blocks must be an integer >= 0, got 2.0"),
+    (dict(n_blocks=True), TypeError, r"n_blocks must be an integer >= 0, got True"),
+    (dict(n_blocks="2"), TypeError, r"n_blocks must be an integer >= 0"),
+    (dict(n_blocks=-1), ValueError, r"n_blocks must be an integer >= 0, got -1"),
+    (dict(block_size=2.5), TypeError, r"block_size must be an integer >= 1"),
+    (dict(block_size=0), ValueError, r"block_size must be an integer >= 1, got 0"),
+    (dict(block_size=False), TypeError, r"block_size must be an integer >= 1"),
+    (dict(n_in=1.5), TypeError, r"n_in must be an integer >= 1"),
+    (dict(n_in=0), ValueError, r"n_in must be an integer >= 1"),
+    (dict(n_out=True), TypeError, r"n_out must be an integer >= 1"),
+    (dict(n_out=-3), ValueError, r"n_out must be an integer >= 1"),
+    (dict(connectivity="X"), ValueError, r"connectivity must be one of \['F', 'B'\]"),
+    (dict(connectivity=1), ValueError, r"connectivity must be one of"),
+    (dict(bias="gates"), ValueError, r"bias must be one of \['ga', 'b1', 'all', 'none'\]"),
+    (dict(bias=None), ValueError, r"bias must be one of"),
+    (dict(squashing="tanh"), ValueError, r"squashing must be one of \['1997'"),
+    (dict(init_range=NAN), ValueError, r"init_range must be a finite number >= 0, got nan"),
+    (dict(init_range=INF), ValueError, r"init_range must be a finite number >= 0"),
+    (dict(init_range=-0.1), ValueError, r"init_range must be a finite number >= 0"),
+    (dict(init_range="0.1"), TypeError, r"init_range must be a real number"),
+    (dict(init_range=0.1j), TypeError, r"init_range must be a real number"),
+    (dict(init_range=True), TypeError, r"init_range must be a real number"),
+    (dict(alpha=0), ValueError, r"alpha must be a finite number > 0, got 0"),
+    (dict(alpha=-0.5), ValueError, r"alpha must be a finite number > 0"),
+    (dict(alpha=NAN), ValueError, r"alpha must be a finite number > 0, got nan"),
+    (dict(alpha=INF), ValueError, r"alpha must be a finite number > 0, got inf"),
+    (dict(alpha=1 + 0j), TypeError, r"alpha must be a real number"),
+    (dict(alpha="0.5"), TypeError, r"alpha must be a real number"),
+    (dict(alpha=True), TypeError, r"alpha must be a real number"),
+    (dict(input_gate_bias=(-1 + 1j, -2)), TypeError, "input_gate_bias " + COMPLEX),
+    (dict(input_gate_bias=(NAN, -2.0)), ValueError, r"input_gate_bias contains 1 non-finite"),
+    (dict(input_gate_bias=(-1.0, -2.0, -3.0)), ValueError, r"input_gate_bias must hold one value per block \(2\)"),
+    (dict(input_gate_bias=("a", "b")), TypeError, r"input_gate_bias must be an array of numbers"),
+    (dict(input_gate_bias=INF), ValueError, r"input_gate_bias contains 2 non-finite"),
+    (dict(output_gate_bias=(1j, 2j)), TypeError, "output_gate_bias " + COMPLEX),
+    (dict(output_gate_bias=(-1.0,)), ValueError, r"output_gate_bias must hold one value per block"),
+    (dict(learning_rate=0.1), TypeError, r"unknown override\(s\) \['learning_rate'\]; allowed:"),
+]
+
+
+@pytest.mark.parametrize("overrides, error, message", CONFIG_CASES, ids=[repr(c[0]) for c in CONFIG_CASES])
+def test_config_field_of_wrong_type_or_value_is_refused(overrides, error, message):
+    with pytest.raises(error, match=message):
+        config("4-1", **overrides)
+
+
+def test_config_accepts_the_valid_forms_it_documents():
+    assert config("4-1", output_gate=np.bool_(False)).output_gate is False
+    assert config("4-1", n_blocks=np.int64(3)).n_blocks == 3
+    assert config("4-1", input_gate_bias=-2).input_gate_bias == (-2.0, -2.0)
+    assert config("2a").output_gate is False
+
+
+# ------------------------------------------------------------------------ the network's public methods
+NET_CASES = [
+    ("forward complex inputs", lambda: _net().forward(np.zeros((1, 3, 2)) + 1j), TypeError, "inputs " + COMPLEX),
+    ("forward complex inputs numpy", lambda: _net().forward(np.zeros((1, 3, 2)) + 1j, engine="numpy"),
+     TypeError, "inputs " + COMPLEX),
+    ("forward NaN inputs", lambda: _net().forward(_set(np.zeros((1, 3, 2)), NAN)), ValueError,
+     r"inputs contains 2 non-finite value\(s\) \(NaN or inf\)"),
+    ("forward inf inputs", lambda: _net().forward(_set(np.zeros((1, 3, 2)), INF)), ValueError,
+     r"inputs contains 2 non-finite"),
+    ("forward 2-d inputs", lambda: _net().forward(np.zeros((3, 2))), ValueError, r"inputs must have 3 dimensions"),
+    ("forward wrong n_in", lambda: _net().forward(np.zeros((1, 3, 5))), ValueError,
+     r"inputs must have shape \(P=1, T, n_in=2\), got \(1, 3, 5\)"),
+    ("forward wrong P", lambda: _net(2).forward(np.zeros((1, 3, 2))), ValueError, r"inputs must have shape \(P=2"),
+    ("forward T=0", lambda: _net().forward(np.zeros((1, 0, 2))), ValueError, r"inputs must hold at least one"),
+    ("forward string inputs", lambda: _net().forward("abc"), TypeError, r"inputs must be an array of numbers"),
+    ("forward unknown engine", lambda: _net().forward(np.zeros((1, 3, 2)), engine="gpu"), ValueError,
+     r"engine must be one of \['compiled', 'numpy'\]"),
+    ("forward_one float network", lambda: _net().forward_one(np.zeros((1, 3, 2)), 0.0), ValueError,
+     r"network must be an int index"),
+    ("forward_one complex inputs", lambda: _net().forward_one(np.zeros((4, 3, 2)) + 1j), TypeError,
+     "inputs " + COMPLEX),
+    ("gradient complex targets", lambda: _net().gradient(*_with(1, lambda t: t + 1j)), TypeError,
+     "targets " + COMPLEX),
+    ("gradient complex inputs", lambda: _net().gradient(*_with(0, lambda x: x * 1j)), TypeError,
+     "inputs " + COMPLEX),
+    ("gradient complex mask", lambda: _net().gradient(*_with(2, lambda m: m + 0j)), TypeError,
+     "target_mask " + COMPLEX),
+    ("gradient NaN target", lambda: _net().gradient(*_with(1, lambda t: _set(t, NAN))), ValueError,
+     r"targets contains 1 non-finite"),
+    ("gradient float mask 0.5", lambda: _net().gradient(*_with(2, lambda m: _set(m, 0.5))), ValueError,
+     MASK + ", got the value 0.5"),
+    ("gradient mask 2", lambda: _net().gradient(*_with(2, lambda m: _set(m, 2))), ValueError,
+     MASK + ", got the value 2"),
+    ("gradient mask -1", lambda: _net().gradient(*_with(2, lambda m: _set(m, -1))), ValueError, MASK),
+    ("gradient mask NaN", lambda: _net().gradient(*_with(2, lambda m: _set(m, NAN))), ValueError, MASK),
+    ("gradient mask strings", lambda: _net().gradient(*_with(2, lambda m: np.array([["y", "n", "y"]]))),
+     TypeError, r"target_mask must be an array of numbers"),
+    ("gradient mask wrong shape", lambda: _net().gradient(*_with(2, lambda m: m[:, :2])), ValueError,
+     r"target_mask must have shape \(P=1, T=3\)"),
+    ("gradient targets wrong shape", lambda: _net().gradient(*_with(1, lambda t: t[:, :2])), ValueError,
+     r"targets must have shape \(1, 3, 1\)"),
+    ("train complex inputs", lambda: _net().train(*_with(0, lambda x: x + 2j)), TypeError, "inputs " + COMPLEX),
+    ("train complex targets numpy", lambda: _net().train(*_with(1, lambda t: t + 1j), engine="numpy"),
+     TypeError, "targets " + COMPLEX),
+    ("train float mask 0.5", lambda: _net().train(*_with(2, lambda m: _set(m, 0.5))), ValueError,
+     MASK + ", got the value 0.5"),
+    ("train inf target", lambda: _net().train(*_with(1, lambda t: _set(t, -INF))), ValueError,
+     r"targets contains 1 non-finite"),
+    ("train NaN inputs", lambda: _net().train(*_with(0, lambda x: _set(x, NAN))), ValueError,
+     r"inputs contains 2 non-finite"),
+    ("train alpha NaN", lambda: _net().train(*_data(), alpha=NAN), ValueError, r"alpha must be a finite number > 0"),
+    ("train alpha complex", lambda: _net().train(*_data(), alpha=0.1j), TypeError, r"alpha must be a real number"),
+    ("train alpha 0", lambda: _net().train(*_data(), alpha=0), ValueError, r"alpha must be a finite number > 0"),
+    ("train schedule", lambda: _net().train(*_data(), schedule="batch"), ValueError,
+     r"schedule must be one of \['sequence', 'step'\]"),
+    ("train on_divergence", lambda: _net().train(*_data(), on_divergence="ignore"), ValueError,
+     r"on_divergence must be one of \['raise', 'report'\]"),
+    ("train frozen not a pair", lambda: _net().train(*_data(), frozen=np.zeros(3)), ValueError,
+     r"frozen must be None or a pair"),
+    ("train frozen 0.5", lambda: _net().train(*_data(), frozen=(np.full_like(_net().w_hidden, 0.5),
+                                                                 np.zeros_like(_net().w_output))),
+     ValueError, r"frozen\[0\] must be a bool array \(True/False or exactly 0/1\), got the value 0.5"),
+    ("train frozen complex", lambda: _net().train(*_data(), frozen=(np.zeros_like(_net().w_hidden),
+                                                                     np.zeros_like(_net().w_output) + 1j)),
+     TypeError, r"frozen\[1\] " + COMPLEX),
+    ("train frozen wrong shape", lambda: _net().train(*_data(), frozen=(np.zeros(2, bool), np.zeros(2, bool))),
+     ValueError, r"frozen\[0\] must have shape"),
+    ("reference_loss float mask 0.5", lambda: lstm_autograd.reference_loss(_net(), *_with(2, lambda m: _set(m, 0.5))),
+     ValueError, "target_mask " + MASK),
+    ("reference_loss complex inputs", lambda: lstm_autograd.reference_loss(_net(), *_with(0, lambda x: x + 1j)),
+     TypeError, "inputs " + COMPLEX),
+]
+
+# ------------------------------------------------------------------------ seeds and sizes
+SEED_CASES = [
+    ("build seed -1", lambda: build("4-1", seed=-1), ValueError,
+     r"seed must be a non-negative integer or a numpy Generator, got -1"),
+    ("build seed 1.5", lambda: build("4-1", seed=1.5), ValueError, r"seed must be a non-negative integer"),
+    ("build seed 2.0", lambda: build("4-1", seed=2.0), ValueError, r"seed must be a non-negative integer"),
+    ("build seed str", lambda: build("4-1", seed="0"), ValueError, r"seed must be a non-negative integer"),
+    ("build seed True", lambda: build("4-1", seed=True), ValueError, r"seed must be a non-negative integer"),
+    ("build n_networks 0", lambda: build("4-1", 0), ValueError, r"n_networks must be an integer >= 1, got 0"),
+    ("build n_networks 1.5", lambda: build("4-1", 1.5), TypeError, r"n_networks must be an integer >= 1"),
+    ("build n_networks True", lambda: build("4-1", True), TypeError, r"n_networks must be an integer >= 1"),
+    ("build unknown row", lambda: build("4-9"), ValueError, r"name must be a row of Table 10"),
+    ("adding seed -3", lambda: adding(2, 22, -3), ValueError, r"seed must be a non-negative integer"),
+    ("adding seed 0.5", lambda: adding(2, 22, 0.5), ValueError, r"seed must be a non-negative integer"),
+    ("adding T 5", lambda: adding(2, 5, 0), ValueError, r"T must be an integer >= 22, got 5"),
+    ("adding P 0", lambda: adding(0, 22, 0), ValueError, r"P must be an integer >= 1"),
+]
+
+# ------------------------------------------------------------------------ masks and lengths
+MASK_CASES = [
+    ("end_mask [2.5]", lambda: end_mask([2.5], 5), ValueError, r"lengths " + INTEGERS + r".*got 2.5"),
+    ("end_mask [1.5, 2.9]", lambda: end_mask([1.5, 2.9], 5), ValueError, r"lengths " + INTEGERS + r".*got 1.5"),
+    ("end_mask NaN", lambda: end_mask([NAN], 5), ValueError, r"lengths " + INTEGERS),
+    ("end_mask inf", lambda: end_mask([INF], 5), ValueError, r"lengths " + INTEGERS),
+    ("end_mask bools", lambda: end_mask([True, False], 5), TypeError, r"lengths must hold integers, got bools"),
+    ("end_mask complex", lambda: end_mask([2 + 0j], 5), TypeError, "lengths " + COMPLEX),
+    ("end_mask strings", lambda: end_mask(["2"], 5), TypeError, r"lengths must be an array of numbers"),
+    ("end_mask 0", lambda: end_mask([0, 2], 5), ValueError, r"lengths must lie in \[1, n_steps=5\]"),
+    ("end_mask too long", lambda: end_mask([6], 5), ValueError, r"lengths must lie in \[1, n_steps=5\]"),
+    ("end_mask 2-d", lambda: end_mask([[2]], 5), ValueError, r"lengths must have 1 dimensions"),
+    ("end_mask n_steps 2.5", lambda: end_mask([2], 2.5), TypeError, r"n_steps must be an integer >= 1"),
+    ("end_mask n_steps 0", lambda: end_mask([2], 0), ValueError, r"n_steps must be an integer >= 1"),
+    ("every_step_mask 0", lambda: every_step_mask(0, 3), ValueError, r"n_networks must be an integer >= 1"),
+    ("every_step_mask 1.5", lambda: every_step_mask(2, 1.5), TypeError, r"n_steps must be an integer >= 1"),
+    ("end_values [1.5, 2.9]", lambda: criteria.end_values(np.zeros((2, 5, 1)), [1.5, 2.9]), ValueError,
+     r"lengths " + INTEGERS + r".*got 1.5"),
+    ("end_values 2.9 alone", lambda: criteria.end_values(np.zeros((2, 5, 1)), [1, 2.9]), ValueError,
+     r"lengths " + INTEGERS + r".*got 2.9"),
+    ("end_values complex", lambda: criteria.end_values(np.zeros((1, 5, 1)) + 1j, [1]), TypeError,
+     "sequence_array " + COMPLEX),
+    ("end_values 0", lambda: criteria.end_values(np.zeros((1, 5, 1)), [0]), ValueError, r"lengths must lie in"),
+    ("end_values shape", lambda: criteria.end_values(np.zeros((2, 5)), [1, 2]), ValueError,
+     r"sequence_array must have shape \(N=2, T, K\)"),
+    ("push correct 0.5", lambda: criteria.RollingWindow(1).push([0.5], [0.1]), ValueError,
+     r"correct " + MASK + ", got the value 0.5"),
+    ("push correct 2", lambda: criteria.RollingWindow(2).push([1, 2], [0.1, 0.2]), ValueError,
+     r"correct " + MASK + ", got the value 2"),
+    ("push correct NaN", lambda: criteria.RollingWindow(1).push([NAN], [0.1]), ValueError, r"correct " + MASK),
+    ("push correct complex", lambda: criteria.RollingWindow(1).push([1j], [0.1]), TypeError, "correct " + COMPLEX),
+    ("push correct str", lambda: criteria.RollingWindow(1).push(["yes"], [0.1]), TypeError,
+     r"correct must be an array of numbers"),
+    ("push error complex", lambda: criteria.RollingWindow(1).push([True], [0.1j]), TypeError, "error " + COMPLEX),
+    ("push wrong shape", lambda: criteria.RollingWindow(2).push([True], [0.1]), ValueError,
+     r"correct must have shape \(2\)"),
+    ("RollingWindow n_trials 0", lambda: criteria.RollingWindow(0), ValueError, r"n_trials must be an integer >= 1"),
+    ("RollingWindow size 2.5", lambda: criteria.RollingWindow(1, 2.5), TypeError, r"size must be an integer >= 1"),
+    ("st3 bound 0", lambda: criteria.RollingWindow(1).st3(0), ValueError, r"bound must be a finite number > 0"),
+    ("fewer_wrong_than 1.5", lambda: criteria.RollingWindow(1).fewer_wrong_than(1.5), TypeError,
+     r"n_seq must be an integer >= 1"),
+    ("max_abs_error mask 0.5", lambda: criteria.max_abs_error(np.zeros((1, 2, 1)), np.zeros((1, 2, 1)),
+                                                              np.full((1, 2, 1), 0.5)),
+     ValueError, r"target_mask " + MASK),
+    ("max_abs_error complex outputs", lambda: criteria.max_abs_error(np.zeros((1, 2, 1)) + 1j, np.zeros((1, 2, 1)),
+                                                                     np.ones((1, 2, 1), bool)),
+     TypeError, "outputs " + COMPLEX),
+    ("abs_correct bound -1", lambda: criteria.abs_correct(np.zeros((1, 2, 1)), np.zeros((1, 2, 1)),
+                                                          np.ones((1, 2, 1), bool), -1),
+     ValueError, r"bound must be a finite number > 0"),
+    ("end_error complex", lambda: criteria.end_error(np.zeros((1, 2)), np.zeros((1, 2)) + 1j), TypeError,
+     "end_targets " + COMPLEX),
+    ("reber_correct possible 0.5", lambda: criteria.reber_correct(np.zeros((1, 2, 7)), np.full((1, 2, 7), 0.5), [2]),
+     ValueError, r"possible " + MASK),
+    ("reber_correct lengths 1.5", lambda: criteria.reber_correct(np.zeros((1, 2, 7)), np.ones((1, 2, 7), bool),
+                                                                 [1.5]),
+     ValueError, r"lengths " + INTEGERS),
+    ("exp3_criteria variant", lambda: criteria.exp3_criteria("d", np.zeros((1, 1)), np.zeros((1, 1))), ValueError,
+     r"variant must be one of"),
+]
+
+# ------------------------------------------------------------------------ the other modules' arrays
+OTHER_CASES = [
+    ("recurrent complex x", lambda: recurrent.forward(_rnn(), np.zeros((1, _rnn().n_units, _rnn().n_sources)),
+                                                      np.zeros((1, 3, _rnn().n_in)) + 1j),
+     TypeError, "x " + COMPLEX),
+    ("recurrent complex W", lambda: recurrent.forward(_rnn(), np.zeros((1, _rnn().n_units, _rnn().n_sources)) + 1j,
+                                                      np.zeros((1, 3, _rnn().n_in))),
+     TypeError, "W " + COMPLEX),
+    ("carousel mask 0.5", lambda: carousel.naive_least_squares(*_carousel_mask(0.5)), ValueError, r"mask " + MASK),
+    ("carousel complex inputs", lambda: carousel.naive_least_squares(*_carousel_complex()), TypeError,
+     "inputs " + COMPLEX),
+    ("latching complex w", lambda: latching.fixed_points(1.5 + 1j), TypeError, "w " + COMPLEX),
+    ("analysis complex W", lambda: local_error_flow(np.zeros((1, 2, 2)) + 1j, np.zeros((1, 3, 2))), TypeError,
+     "W " + COMPLEX),
+]
+
+
+def _rnn():
+    return recurrent.RecurrentConfig(n_in=1, n_hidden=1, n_out=1)
+
+
+def _carousel_mask(value):
+    inputs, targets, mask = carousel.store_recall_task(1, 2, 4, conflict="input", seed=0)
+    return inputs, targets, _set(mask, value, (0, 0, -1))
+
+
+def _carousel_complex():
+    inputs, targets, mask = carousel.store_recall_task(1, 2, 4, conflict="input", seed=0)
+    return inputs + 1j, targets, mask
+
+
+API_CASES = NET_CASES + SEED_CASES + MASK_CASES + OTHER_CASES
+
+
+@pytest.mark.parametrize("call, error, message", [c[1:] for c in API_CASES], ids=[c[0] for c in API_CASES])
+def test_bad_array_or_seed_is_refused_by_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_valid_forms_that_callers_pass_still_work():
+    """Exactly integral float lengths, 0/1 float masks and bool masks of (P, T, n_out) are accepted."""
+    assert end_mask(np.array([3.0, 5.0]), 5).tolist() == end_mask([3, 5], 5).tolist()
+    assert criteria.end_values(np.arange(10.0).reshape(2, 5, 1), np.array([1.0, 5.0])).ravel().tolist() == [0, 9]
+    x, y, m = _data()
+    loss_bool = _net().gradient(x, y, m)[0]
+    loss_float = _net().gradient(x, y, m.astype(float))[0]
+    assert loss_bool.tolist() == loss_float.tolist()
+    window = criteria.RollingWindow(2)
+    window.push(np.array([1.0, 0.0]), [0.1, 0.2])
+    assert window.n_wrong().tolist() == [0, 1]
+
+
+# ------------------------------------------------------------------------ the bench command (item 8)
+BENCH_CASES = [
+    (["--steps", "0"], "--steps", r"must be an integer >= 22, got 0: the adding problem's first mark"),
+    (["--steps", "5"], "--steps", r"must be an integer >= 22, got 5"),
+    (["--steps", "21"], "--steps", r"must be an integer >= 22, got 21"),
+    (["--steps", "-3"], "--steps", r"must be an integer >= 22"),
+    (["--steps", "2.5"], "--steps", r"must be an integer, got '2.5'"),
+    (["--numpy", "0"], "--numpy", r"a population must be an integer >= 1 \(networks\), got 0"),
+    (["--numpy", "-4"], "--numpy", r"a population must be an integer >= 1"),
+    (["--numpy", "1.5"], "--numpy", r"must be an integer, got '1.5'"),
+    (["--compiled", "0"], "--compiled", r"a population must be an integer >= 1"),
+    (["--compiled", "-1"], "--compiled", r"a population must be an integer >= 1"),
+    (["--seconds", "-1"], "--seconds", r"must be a finite number of seconds > 0, got -1"),
+    (["--seconds", "0"], "--seconds", r"must be a finite number of seconds > 0, got 0"),
+    (["--seconds", "nan"], "--seconds", r"must be a finite number of seconds > 0"),
+    (["--seconds", "inf"], "--seconds", r"must be a finite number of seconds > 0"),
+    (["--seconds", "soon"], "--seconds", r"must be a number of seconds, got 'soon'"),
+]
+
+
+@pytest.mark.parametrize("argv, flag, message", BENCH_CASES, ids=[" ".join(c[0]) for c in BENCH_CASES])
+def test_bench_bad_flag_exits_2_naming_it(argv, flag, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bench", *argv])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"error: argument {flag}: " in err and "Traceback" not in err
+    assert __import__("re").search(message, err), err
+
+
+def test_bench_with_nothing_to_time_exits_2(capsys):
+    assert main(["bench", "--numpy", "--compiled"]) == 2
+    err = capsys.readouterr().err
+    assert "error: --numpy and --compiled are both empty" in err and "Traceback" not in err
+
+
+def test_bench_measure_refuses_bad_populations_and_steps():
+    from lstm_edu.bench import measure
+    with pytest.raises(ValueError, match=r"n_steps must be an integer >= 22, got 5"):
+        measure({"numpy": (1,)}, n_steps=5)
+    with pytest.raises(ValueError, match=r"populations\['numpy'\] entry must be an integer >= 1, got 0"):
+        measure({"numpy": (0,)}, n_steps=22)
+    with pytest.raises(ValueError, match=r"populations engine must be one of \['numpy', 'compiled'\]"):
+        measure({"gpu": (1,)}, n_steps=22)
