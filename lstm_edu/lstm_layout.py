@@ -171,6 +171,7 @@ class LSTMLayout:
         continued (random if the configuration's biases are random; a bias given for a configuration
         with random biases is written into the weights while ``cfg`` keeps ``None``).
         """
+        gen = _checks.rng(seed)  # checked before anything changes: a bad seed leaves the networks as they were
         old_cfg, old_src, old_units, old_osrc = self.cfg, self.source_names, self.unit_names, self.output_source_names
         old_h, old_o = self.w_hidden, self.w_output
         n = old_cfg.n_blocks + 1
@@ -190,7 +191,6 @@ class LSTMLayout:
         name = old_cfg.name if old_cfg.name.endswith("*") else old_cfg.name + "*"
         self.cfg = dataclasses.replace(old_cfg, name=name, n_blocks=n, paper_weights=None, **biases)
         self._layout()
-        gen = _checks.rng(seed)
         r = self.cfg.init_range
         self.w_hidden = gen.uniform(-r, r, (self.P, self.H, self.M)) * self.mask_hidden
         self.w_output = gen.uniform(-r, r, (self.P, self.cfg.n_out, self.M_out)) * self.mask_output

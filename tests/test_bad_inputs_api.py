@@ -289,7 +289,62 @@ def _carousel_complex():
     return inputs + 1j, targets, mask
 
 
-API_CASES = NET_CASES + SEED_CASES + MASK_CASES + OTHER_CASES
+# ------------------------------------------------------------------------ LSTMConfig built directly
+def _direct(**changes):
+    import dataclasses
+    fields = {f.name: getattr(config("4-1"), f.name) for f in dataclasses.fields(config("4-1"))}
+    return type(config("4-1"))(**{**fields, **changes})
+
+
+DIRECT_CASES = [
+    ("LSTMConfig name 41", lambda: _direct(name=41), TypeError, r"name and note must be strings"),
+    ("LSTMConfig note None", lambda: _direct(note=None), TypeError, r"name and note must be strings"),
+    ("LSTMConfig paper_weights 93.5", lambda: _direct(paper_weights=93.5), TypeError,
+     r"paper_weights must be an integer >= 1"),
+    ("LSTMConfig paper_weights True", lambda: _direct(paper_weights=True), TypeError,
+     r"paper_weights must be an integer >= 1"),
+    ("LSTMConfig paper_weights 0", lambda: _direct(paper_weights=0), ValueError,
+     r"paper_weights must be an integer >= 1"),
+    ("LSTMConfig output_gate 'no'", lambda: _direct(output_gate="no"), TypeError,
+     r"output_gate must be True or False"),
+    ("LSTMConfig output_gate_bias without gate", lambda: _direct(output_gate=False, output_gate_bias=(-1.0, -2.0)),
+     ValueError, r"output_gate_bias must be None when output_gate=False"),
+]
+
+# ------------------------------------------------------------------------ seeds of the other modules
+MORE_SEED_CASES = [
+    ("add_block seed -1", lambda: _net().add_block(-1), ValueError, r"seed must be a non-negative integer"),
+    ("add_block seed 0.5", lambda: _net().add_block(0.5), ValueError, r"seed must be a non-negative integer"),
+    ("add_block complex bias", lambda: _net().add_block(0, input_gate_bias=1j), TypeError,
+     "input_gate_bias " + COMPLEX),
+    ("latching simulate seed -1", lambda: latching.simulate(1.5, 0.5, 3, 0.1, -1), ValueError,
+     r"seed must be a non-negative integer"),
+    ("latching simulate noise NaN", lambda: latching.simulate(1.5, 0.5, 3, NAN, 0), ValueError,
+     r"noise_std contains 1 non-finite"),
+    ("latching simulate complex a0", lambda: latching.simulate(1.5, 0.5j, 3, 0.1, 0), TypeError, "a0 " + COMPLEX),
+    ("recurrent init_weights seed -2", lambda: recurrent.init_weights(_rnn(), 1, -2), ValueError,
+     r"seed must be a non-negative integer"),
+    ("recurrent init_weights seed 1.5", lambda: recurrent.init_weights(_rnn(), 1, 1.5), ValueError,
+     r"seed must be a non-negative integer"),
+    ("carousel task seed -1", lambda: carousel.store_recall_task(1, 2, 4, conflict="input", seed=-1), ValueError,
+     r"seed must be a non-negative integer"),
+    ("from_weights complex", lambda: type(_net()).from_weights("4-1", _net().w_hidden + 1j, _net().w_output),
+     TypeError, "w_hidden " + COMPLEX),
+    ("from_weights NaN", lambda: type(_net()).from_weights("4-1", _net().w_hidden, _set(_net().w_output, NAN,
+                                                                                         (0, 0, 0))),
+     ValueError, r"w_output contains 1 non-finite"),
+]
+
+
+def test_add_block_with_a_bad_seed_leaves_the_networks_unchanged():
+    net = _net()
+    before = net.w_hidden.copy(), net.cfg
+    with pytest.raises(ValueError, match="seed must be"):
+        net.add_block(-1)
+    assert net.cfg == before[1] and np.array_equal(net.w_hidden, before[0])
+
+
+API_CASES = DIRECT_CASES + MORE_SEED_CASES + NET_CASES + SEED_CASES + MASK_CASES + OTHER_CASES
 
 
 @pytest.mark.parametrize("call, error, message", [c[1:] for c in API_CASES], ids=[c[0] for c in API_CASES])
