@@ -13,7 +13,8 @@ from lstm_edu import carousel, criteria, latching, lstm_autograd, recurrent
 from lstm_edu.__main__ import main
 from lstm_edu.analysis import local_error_flow
 from lstm_edu.lstm1997 import build, config, end_mask, every_step_mask
-from lstm_edu.tasks.adding import adding
+from lstm_edu.tasks import bengio, long_lag, noise_signal, reber
+from lstm_edu.tasks.adding import adding, multiplication
 
 NAN, INF = float("nan"), float("inf")
 COMPLEX = "must hold real numbers, got complex"
@@ -344,7 +345,44 @@ def test_add_block_with_a_bad_seed_leaves_the_networks_unchanged():
     assert net.cfg == before[1] and np.array_equal(net.w_hidden, before[0])
 
 
-API_CASES = DIRECT_CASES + MORE_SEED_CASES + NET_CASES + SEED_CASES + MASK_CASES + OTHER_CASES
+# ------------------------------------------------------------------------ the task generators
+TASK_CASES = [
+    ("3c labels 0.5", lambda: noise_signal.clean_targets_3c([0, 0.5]), ValueError,
+     r"labels " + MASK + ", got the value 0.5"),
+    ("3c labels 2", lambda: noise_signal.clean_targets_3c([2]), ValueError, r"labels " + MASK),
+    ("3c labels complex", lambda: noise_signal.clean_targets_3c([1j]), TypeError, "labels " + COMPLEX),
+    ("3a n_informative 0", lambda: noise_signal.task_3a(2, 10, 0, 0), ValueError,
+     r"n_informative must be an integer >= 1"),
+    ("3a T 1.5", lambda: noise_signal.task_3a(2, 1.5, 3, 0), TypeError, r"T must be an integer >= 2"),
+    ("reber encode one str", lambda: reber.encode(reber.embedded_reber_string(0)), TypeError,
+     r"strings must be a list of embedded Reber strings, got one str"),
+    ("reber encode ints", lambda: reber.encode([1, 2]), TypeError, r"string must be a str \(an embedded Reber"),
+    ("reber encode bad letter", lambda: reber.encode(["BXZE"]), ValueError, r"string must be an embedded Reber"),
+    ("reber encode T_max 1.5", lambda: reber.encode([reber.embedded_reber_string(0)], T_max=1.5), TypeError,
+     r"T_max must be an integer >= 1"),
+    ("reber encode T_max short", lambda: reber.encode([reber.embedded_reber_string(0)], T_max=2), ValueError,
+     r"T_max must be >= the longest string's steps"),
+    ("reber possible_next int", lambda: reber.possible_next(5), TypeError, r"string must be a str"),
+    ("reber distinct 'no'", lambda: reber.training_and_test_strings(0, 2, 2, distinct="no"), TypeError,
+     r"distinct must be True or False, got 'no'"),
+    ("reber seed -1", lambda: reber.reber_string(-1), ValueError, r"seed must be a non-negative integer"),
+    ("latch noise NaN", lambda: bengio.latch(2, 10, 0, noise_variance=NAN), ValueError,
+     r"noise_variance must be a finite number >= 0, got nan"),
+    ("latch target complex", lambda: bengio.latch(2, 10, 0, target=1j), TypeError, r"target must be a real number"),
+    ("latch max_length 12.5", lambda: bengio.latch(2, 10, 0, max_length=12.5), TypeError,
+     r"max_length must be an integer >= 1"),
+    ("parity min > max", lambda: bengio.parity(2, 10, 5, 0), ValueError, r"max_length must be >= min_length"),
+    ("parity input_noise inf", lambda: bengio.parity(2, 5, 10, 0, input_noise=INF), ValueError,
+     r"input_noise must be a finite number >= 0"),
+    ("two_sequence n_informative 20", lambda: bengio.two_sequence(2, 5, 10, 0, n_informative=20), ValueError,
+     r"n_informative must be < min_length"),
+    ("long_lag p 1.5", lambda: long_lag.no_local_regularities(2, 1.5, 0), TypeError, r"p must be an integer >= 2"),
+    ("long_lag q -1", lambda: long_lag.very_long_lag(2, 5, -1, 0), ValueError, r"q must be an integer >= 1"),
+    ("multiplication T 22.5", lambda: multiplication(2, 22.5, 0), TypeError, r"T must be an integer >= 22"),
+]
+
+
+API_CASES = TASK_CASES + DIRECT_CASES + MORE_SEED_CASES + NET_CASES + SEED_CASES + MASK_CASES + OTHER_CASES
 
 
 @pytest.mark.parametrize("call, error, message", [c[1:] for c in API_CASES], ids=[c[0] for c in API_CASES])

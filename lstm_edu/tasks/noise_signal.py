@@ -49,8 +49,8 @@ def task_3b(P, T, n_informative, seed) -> SequenceBatch:
 
 
 def clean_targets_3c(labels) -> np.ndarray:
-    """The noise-free 3c targets: 0.2 for class 1 (label 1), 0.8 for class 2 (label 0)."""
-    labels = np.asarray(labels)
+    """The noise-free 3c targets: 0.2 for class 1 (label 1), 0.8 for class 2 (label 0); other labels raise."""
+    labels = _checks.bool_array("labels", labels)  # class labels are exactly 0 or 1
     return np.where(labels == 1, TARGETS_3C[1], TARGETS_3C[0])
 
 

@@ -60,6 +60,9 @@ def possible_next(string: str) -> np.ndarray:
     def bad(reason):
         return ValueError(f"string must be an embedded Reber string, got {string!r}: {reason}")
 
+    if not isinstance(string, str):
+        raise TypeError(f"string must be a str (an embedded Reber string), got {type(string).__name__}")
+
     if len(string) < 9 or string[0] != "B" or string[1] not in "TP" or string[2] != "B":
         raise bad("it must start with B, T or P, B")
     if string[-2:] != string[1] + "E" or string[-3] != "E":
@@ -100,7 +103,7 @@ def training_and_test_strings(seed, n_train: int = 256, n_test: int = 256,
     gen = _checks.rng(seed)
     n_train = _checks.positive_int("n_train", n_train)
     n_test = _checks.positive_int("n_test", n_test)
-    if distinct:
+    if _checks.boolean("distinct", distinct):
         unique = {}
         while len(unique) < n_train:
             unique.setdefault(embedded_reber_string(gen), None)
@@ -126,6 +129,8 @@ def encode(strings, T_max: int | None = None, targets: str = "next") -> tuple[Se
     task, which predicts the next symbol; used to measure how much the one-hot target's noise costs).
     """
     _checks.choice("targets", targets, ("next", "possible"))
+    if isinstance(strings, str):
+        raise TypeError("strings must be a list of embedded Reber strings, got one str (wrap it in a list)")
     strings = list(strings)
     if not strings:
         raise ValueError("strings must hold at least one embedded Reber string")
