@@ -264,6 +264,16 @@ class Construction:
         self.state = {k: v[rows] for k, v in self.state.items()}
 
 
+def _consistent(meta: dict, arrays: dict) -> None:
+    """Raise ValueError unless a checkpoint's metadata and arrays describe the same trials."""
+    rows = {"seeds": len(meta["seeds"]), "milestones": len(meta["milestones"]), "curves": len(meta["curves"]),
+            "train": len(meta["train"]), "test": len(meta["test"]),
+            **{k: arrays[k].shape[0] if arrays[k].ndim else 0 for k in ("w_hidden", "w_output", "curve_sum")}}
+    if len(set(rows.values())) != 1:
+        raise ValueError("its metadata disagrees with its arrays: trials per part " + ", ".join(
+            f"{k} {v}" for k, v in rows.items()))
+
+
 class LSTMTrials:
     """The trials of one chunk while they train together (one network each on the trial axis): the
     runner's trainer (:mod:`lstm_edu.runner`) for the entries of :mod:`lstm_edu.experiments`."""
@@ -312,6 +322,7 @@ class LSTMTrials:
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
             arrays = {k: data[k] for k in data.files if k != "meta"}
+        _consistent(meta, arrays)
         # checkpoints written before the code versions were kept name none: say so in the records
         versions = meta.get("code_versions", ["unrecorded"])
         self = cls.__new__(cls)

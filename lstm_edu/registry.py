@@ -10,13 +10,13 @@ of Tables 1-9 (not the variants) in the paper's order; ``--check N`` checks stor
 
 from __future__ import annotations
 
-import json
+import shlex
 import sys
 
 import numpy as np
 
 from . import _checks, bengio_study, experiments, runner
-from .results import RESULTS_DIR
+from .results import RESULTS_DIR, read_record
 
 #: Modules of the other studies, each with ``ENTRIES: dict[str, entry]``.
 STUDY_MODULES = (bengio_study,)
@@ -75,23 +75,51 @@ def _print_check(name: str, report: list[dict]) -> bool:
 
 
 def _print_run(item, paths) -> None:
-    records = [json.loads(p.read_text()) for p in paths]
+    records = [read_record(p) for p in paths]
     ok = [r for r in records if r["success"]]
     mean = np.mean([r["sequences"] for r in ok]) if ok else float("nan")
     print(f"{item.name}: {len(ok)} of {len(records)} trials successful; mean sequences until success "
           f"{mean:,.0f} (paper: {getattr(item, 'paper', {})}); records in {paths[0].parent}")
 
 
+def _check_options(args) -> None:
+    """Raise ValueError naming the option unless every number is allowed (before anything runs)."""
+    if args.check is not None and args.budget is not None:
+        raise ValueError("--budget and --check exclude each other (a check uses the stored records' budget, "
+                         "capped at --check)")
+    for option, value, minimum in (("--trials", args.trials, 1), ("--budget", args.budget, 1),
+                                   ("--seed", args.seed, 0), ("--batch", args.batch, 1), ("--check", args.check, 1)):
+        if value is not None:
+            _checks.positive_int(option, value, minimum=minimum)
+    _checks.positive_float("--checkpoint-seconds", args.checkpoint_seconds, allow_zero=True)
+
+
+def _resume_line(args) -> str:
+    """The command that resumes an interrupted run: the same one."""
+    words = ["python", "-m", "lstm_edu", "run", args.experiment, "--seed", str(args.seed), "--out", str(args.out),
+             "--batch", str(args.batch)]
+    for option, value in (("--trials", args.trials), ("--budget", args.budget)):
+        if value is not None:
+            words += [option, str(value)]
+    return shlex.join(words)
+
+
+def _error(exc: BaseException) -> int:
+    if isinstance(exc, OSError):  # disk full, permissions: the results folder named by the message
+        text = (exc.strerror or str(exc)) + (f": {exc.filename}" if exc.filename else "")
+    else:
+        text = str(exc)
+    print(f"error: {text}", file=sys.stderr)
+    return 2
+
+
 def main(args) -> int:
     run_names = (list(experiments.EXPERIMENTS) if args.experiment == "all"
                  else study_names("alternatives") if args.experiment == "alternatives" else [args.experiment])
-    if args.check is not None and args.budget is not None:
-        print("error: --budget and --check exclude each other (a check uses the stored records' budget, "
-              "capped at --check)", file=sys.stderr)
-        return 2
     all_equal = True
     for name in run_names:
         try:
+            _check_options(args)
             item = entry(name)
             if args.check is not None:
                 report = runner.check(item, args.check, args.trials, args.seed, args.out, args.batch,
@@ -99,9 +127,12 @@ def main(args) -> int:
             else:
                 paths = runner.run(item, args.trials, args.budget, args.seed, args.out, args.batch,
                                    args.checkpoint_seconds, progress=not args.no_progress)
-        except (ValueError, TypeError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        except (ValueError, TypeError, OSError) as exc:
+            return _error(exc)
+        except KeyboardInterrupt as exc:
+            print(f"interrupted{': ' + str(exc) if str(exc) else ''}; resume with: {_resume_line(args)}",
+                  file=sys.stderr)
+            return 130
         if args.check is not None:
             all_equal &= _print_check(name, report)
         else:

@@ -163,7 +163,16 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
-    rows = summary(args.out)
+    rows_folder = Path(args.out) / EXPERIMENTS["1-1"].study
+    if not Path(args.out).is_dir() or not rows_folder.is_dir():
+        print(f"error: --out {args.out} is not a results folder (no folder {rows_folder} of the rows' records); "
+              f"name the folder that `python -m lstm_edu run` wrote to (default {RESULTS_DIR})", file=sys.stderr)
+        return 2
+    try:
+        rows = summary(args.out)
+    except ValueError as exc:  # a record that is not valid or not in its place (RecordError), named
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         json.dump(rows, sys.stdout, indent=1)
         print()

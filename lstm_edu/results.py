@@ -42,6 +42,11 @@ OUTCOME_FIELDS = ("success", "sequences", "milestones", "test", "curve", "weight
 _TRIAL_FILE = re.compile(r"trial-(\d{6,})\.json")
 
 
+class RecordError(ValueError):
+    """A stored record that cannot be used: unreadable, not JSON, against the schema, or in the wrong
+    file. The message names the file and says what is wrong."""
+
+
 def _type_ok(value, allowed) -> bool:
     if value is None:
         return None in allowed
@@ -51,7 +56,7 @@ def _type_ok(value, allowed) -> bool:
 
 
 def validate(record: dict, path: str | os.PathLike | None = None) -> dict:
-    """Check ``record`` against the schema and return it; raise ValueError naming the file and the key.
+    """Check ``record`` against the schema and return it; raise :class:`RecordError` naming the file and key.
 
     Every key of :data:`REQUIRED` must be present with a value of its type, ``schema`` must be
     :data:`SCHEMA`, ``sequences`` at most ``budget``. With ``path`` (``.../<study>/<experiment>/trial-<seed>.json``)
@@ -59,27 +64,31 @@ def validate(record: dict, path: str | os.PathLike | None = None) -> dict:
     """
     where = f"record {path}" if path is not None else "record"
     if not isinstance(record, dict):
-        raise ValueError(f"{where} must be a JSON object, got {type(record).__name__}")
+        raise RecordError(f"{where} must be a JSON object, got {type(record).__name__}")
     for key, allowed in REQUIRED.items():
         if key not in record:
-            raise ValueError(f"{where} has no key {key!r} (schema {SCHEMA} requires {sorted(REQUIRED)})")
+            raise RecordError(f"{where} has no key {key!r} (schema {SCHEMA} requires {sorted(REQUIRED)})")
         if not _type_ok(record[key], allowed):
             names = " or ".join("null" if t is None else t.__name__ for t in allowed)
-            raise ValueError(f"{where}: key {key!r} must be {names}, got {record[key]!r:.80}")
+            raise RecordError(f"{where}: key {key!r} must be {names}, got {record[key]!r:.80}")
     if record["schema"] != SCHEMA:
-        raise ValueError(f"{where}: key 'schema' must be {SCHEMA}, got {record['schema']!r} (migrate it: "
+        raise RecordError(f"{where}: key 'schema' must be {SCHEMA}, got {record['schema']!r} (migrate it: "
                          f"python results/migrate.py)")
     if record["sequences"] > record["budget"]:
-        raise ValueError(f"{where}: key 'sequences' ({record['sequences']}) exceeds key 'budget' "
+        raise RecordError(f"{where}: key 'sequences' ({record['sequences']}) exceeds key 'budget' "
                          f"({record['budget']})")
     if path is not None:
         path = Path(path)
         match = _TRIAL_FILE.fullmatch(path.name)
+        if match is None:
+            raise RecordError(f"{where}: a record's file name must be trial-<seed, 6 or more digits>.json "
+                              f"(a copy or a stray file?); move it out of {path.parent} or delete it")
         expected = {"study": path.parent.parent.name, "experiment": path.parent.name,
-                    "seed": int(match.group(1)) if match else None}
+                    "seed": int(match.group(1))}
         for key, value in expected.items():
             if record[key] != value:
-                raise ValueError(f"{where}: key {key!r} is {record[key]!r}, but its path names {value!r}")
+                raise RecordError(f"{where}: key {key!r} is {record[key]!r}, but its path names {value!r} (a "
+                                  f"record copied into the wrong folder or file?); move it or delete it")
     return record
 
 
@@ -121,9 +130,12 @@ def atomic_file(path: str | os.PathLike):
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):  # disk full, read-only, ...
+            raise OSError(exc.errno, f"cannot write {path.name} in the folder {path.parent}: "
+                          f"{exc.strerror or exc} (nothing half-written was left)") from exc
         raise
 
 
@@ -142,10 +154,29 @@ def read_records(directory: str | os.PathLike) -> list[dict]:
     return [json.loads(p.read_text()) for p in sorted(directory.glob("*.json")) if not p.name.startswith(".")]
 
 
+def read_record(path: str | os.PathLike) -> dict:
+    """The record stored at ``path``, checked by :func:`validate` against the schema and its path; a file
+    that cannot be read, is not JSON (empty, truncated) or breaks the schema raises :class:`RecordError`
+    naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordError(f"record {path} cannot be read ({exc.__class__.__name__}: {exc}); "
+                          f"delete it to run its trial again") from None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        what = "is empty" if not text.strip() else f"is not valid JSON (truncated or corrupted?): {exc}"
+        raise RecordError(f"record {path} {what}; delete it to run its trial again") from None
+    return validate(record, path)
+
+
 def read_trials(directory: str | os.PathLike) -> list[dict]:
-    """The trial records (``trial-*.json``) of one experiment's folder, sorted by seed, each checked by
-    :func:`validate` (a record of an older schema raises, naming its file and key)."""
+    """The trial records (``trial-*.json``) of one experiment's folder, sorted by seed, each read by
+    :func:`read_record` (a file that is not a valid record of this folder raises :class:`RecordError`
+    naming it: a record of an older schema, of another entry or seed, ``trial-000000 copy.json``)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"no stored results in {directory}: regenerate them (see the book's preface)")
-    return [validate(json.loads(p.read_text()), p) for p in sorted(directory.glob("trial-*.json"))]
+    return [read_record(p) for p in sorted(directory.glob("trial-*.json"))]

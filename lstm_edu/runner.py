@@ -44,24 +44,51 @@ How a run works
   rewritten). Resume with the same ``batch`` (checkpoints are found by their chunk's trial range). A run
   with another budget continues a checkpoint of another budget while none of the chunk's trials has ended
   and it has trained fewer sequences than the new budget; that checkpoint is kept for its own budget.
-- Records of another budget are refused: a results folder holds one budget per entry.
+- Records of another budget are refused: a results folder holds one budget per entry. Before training,
+  every record in the entry's folder is read and checked (:func:`lstm_edu.results.read_trials`): a file
+  that is not a valid record of that entry and seed (corrupted, empty, another entry's record copied in,
+  ``trial-000000 copy.json``) stops the run with :class:`lstm_edu.results.RecordError` naming it; the
+  run refuses rather than skips, so that no summary or check ever counts a record that does not belong.
+- ``out`` must be a writable folder: checked before any training.
+- A checkpoint that cannot be resumed (corrupted, truncated, empty, or its metadata disagrees with its
+  arrays or its chunk) raises :class:`CheckpointError` naming it: delete that file to restart its chunk.
+- Ctrl-C (SIGINT): the step in progress ends, the chunk is checkpointed and :class:`Interrupted` (a
+  KeyboardInterrupt) is raised; running the same command again resumes. A second Ctrl-C interrupts at
+  once (the last checkpoint is kept).
 - Checking (:func:`check`): the stored trials are run again, in a scratch folder, for at most N sequences.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import pickle
+import signal
 import sys
 import tempfile
+import threading
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from . import _checks
-from .results import OUTCOME_FIELDS, RESULTS_DIR, code_version, validate, write_record
+from .results import OUTCOME_FIELDS, RESULTS_DIR, code_version, read_record, read_trials, validate, write_record
+
+#: What a broken checkpoint raises while it is loaded (NumPy's zip reader, pickle, the JSON metadata).
+_BROKEN = (OSError, EOFError, ValueError, KeyError, TypeError, IndexError, AttributeError, zipfile.BadZipFile,
+           pickle.UnpicklingError)
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be resumed; the message names the file and how to discard it."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run, after the chunk in progress was checkpointed; the message says where."""
 
 
 def record_path(out, study: str, name: str, seed: int) -> Path:
@@ -74,6 +101,55 @@ def partial_dir(out, study: str, name: str) -> Path:
     return Path(out) / ".partial" / study / name
 
 
+def _resume(entry, path: Path, version: str, budget: int, chunk_seeds: list[int]):
+    """``entry.resume(path, ...)``, checked against the chunk it must hold; CheckpointError otherwise."""
+    try:
+        trainer = entry.resume(path, version, budget)
+        problem = ("" if list(trainer.chunk_seeds) == list(chunk_seeds) and set(trainer.seeds) <= set(chunk_seeds)
+                   else f"its metadata names the chunk {list(trainer.chunk_seeds)} with trials "
+                        f"{list(trainer.seeds)}, but its file name the trials {chunk_seeds[0]}-{chunk_seeds[-1]}")
+    except _BROKEN as exc:
+        problem = f"{exc.__class__.__name__}: {exc}"
+    if problem:
+        raise CheckpointError(f"checkpoint {path} cannot be resumed ({problem}); delete it (rm '{path}') to "
+                              f"restart its chunk from scratch (trials with a record are not run again)")
+    return trainer
+
+
+def _writable(out, folder: Path) -> None:
+    """Raise ValueError naming ``out`` unless the records' ``folder`` under it can be made and written."""
+    if Path(out).exists() and not Path(out).is_dir():
+        raise ValueError(f"out (--out) {out} is a file, not a folder: name a folder for the results")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        raise ValueError(f"out (--out) {out} is not a writable folder (cannot write in {folder}: "
+                         f"{exc.strerror or exc}): name a folder you can write to") from None
+
+
+@contextlib.contextmanager
+def _ctrl_c():
+    """While a run trains, the first Ctrl-C sets ``state["hit"]`` (the loop checkpoints after its current
+    step and raises :class:`Interrupted`); a second raises KeyboardInterrupt at once."""
+    state = {"hit": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield state
+        return
+
+    def handler(signum, frame):
+        if state["hit"]:
+            raise KeyboardInterrupt("interrupted twice: the chunk's last checkpoint is kept")
+        state["hit"] = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield state
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+
+
 def _other_budget(entry, partial: Path, chunk_seeds: list[int], budget: int) -> Path | None:
     """A checkpoint of the same chunk made under another budget that can serve ``budget``, or None.
 
@@ -84,24 +160,24 @@ def _other_budget(entry, partial: Path, chunk_seeds: list[int], budget: int) -> 
     """
     best, best_seen = None, -1
     for path in sorted(partial.glob(f"chunk-{chunk_seeds[0]:06d}-{chunk_seeds[-1]:06d}-budget*.npz")):
-        trainer = entry.resume(path, "inspection", budget)
+        trainer = _resume(entry, path, "inspection", budget, chunk_seeds)
         if list(trainer.seeds) == list(chunk_seeds) and best_seen < trainer.n_seen < budget:
             best, best_seen = path, trainer.n_seen
     return best
 
 
-def _refuse_other_budgets(paths: dict, budget: int) -> None:
-    for path in paths.values():
-        if path.exists():
-            old = json.loads(path.read_text())
-            if old["budget"] != budget:
-                raise ValueError(f"budget must match the stored records: {path} was made with budget "
-                                 f"{old['budget']}, got budget={budget}; use --budget {old['budget']} or "
-                                 f"another --out")
+def _refuse_other_budgets(folder: Path, budget: int) -> None:
+    """Read every record in ``folder`` (RecordError naming a bad one); refuse one of another budget."""
+    for old in read_trials(folder):
+        if old["budget"] != budget:
+            path = record_path(folder.parent.parent, old["study"], old["experiment"], old["seed"])
+            raise ValueError(f"budget must match the stored records: {path} was made with budget "
+                             f"{old['budget']}, got budget={budget}; use --budget {old['budget']} or "
+                             f"another --out")
 
 
 def _train_chunk(entry, trainer, paths: dict, ckpt: Path, budget: int, checkpoint_seconds: float,
-                 progress: bool) -> None:
+                 progress: bool, ctrl_c: dict) -> None:
     """Train a chunk until every trial has ended, writing each record as its trial ends."""
     seeds = trainer.chunk_seeds
     bar = tqdm(total=budget, initial=trainer.n_seen, disable=not progress, mininterval=1.0,
@@ -124,6 +200,12 @@ def _train_chunk(entry, trainer, paths: dict, ckpt: Path, budget: int, checkpoin
         if trainer.seeds and (done.size or time.monotonic() - last_save >= checkpoint_seconds):
             trainer.save(ckpt)
             last_save = time.monotonic()
+        if ctrl_c["hit"]:
+            bar.close()
+            if trainer.seeds:
+                trainer.save(ckpt)
+            raise Interrupted(f"{entry.name} trials {seeds[0]}-{seeds[-1]} checkpointed after "
+                              f"{trainer.n_seen:,} sequences in {ckpt}")
     bar.close()
 
 
@@ -144,21 +226,27 @@ def run(entry, n_trials: int | None = None, budget: int | None = None, seed: int
     checkpoint_seconds = _checks.positive_float("checkpoint_seconds", checkpoint_seconds, allow_zero=True)
     seeds = [seed + i for i in range(n_trials)]
     paths = {s: record_path(out, entry.study, entry.name, s) for s in seeds}
-    _refuse_other_budgets(paths, budget)
-    partial = partial_dir(out, entry.study, entry.name)
-    for chunk_seeds in (seeds[k:k + batch] for k in range(0, n_trials, batch)):
-        ckpt = partial / f"chunk-{chunk_seeds[0]:06d}-{chunk_seeds[-1]:06d}-budget{budget}.npz"
-        if all(paths[s].exists() for s in chunk_seeds):
-            if ckpt.exists():  # finished after its last checkpoint
-                ckpt.unlink()
-            continue
-        source = ckpt if ckpt.exists() else _other_budget(entry, partial, chunk_seeds, budget)
-        trainer = (entry.resume(source, version, budget) if source is not None
-                   else entry.start(chunk_seeds, budget, version))
-        _train_chunk(entry, trainer, paths, ckpt, budget, checkpoint_seconds, progress)
-        if ckpt.exists():
-            ckpt.unlink()
+    _writable(out, paths[seed].parent)
+    _refuse_other_budgets(paths[seed].parent, budget)
+    with _ctrl_c() as ctrl_c:
+        for chunk_seeds in (seeds[k:k + batch] for k in range(0, n_trials, batch)):
+            _run_chunk(entry, chunk_seeds, paths, out, budget, version, checkpoint_seconds, progress, ctrl_c)
     return [paths[s] for s in seeds]
+
+
+def _run_chunk(entry, chunk_seeds, paths, out, budget, version, checkpoint_seconds, progress, ctrl_c) -> None:
+    partial = partial_dir(out, entry.study, entry.name)
+    ckpt = partial / f"chunk-{chunk_seeds[0]:06d}-{chunk_seeds[-1]:06d}-budget{budget}.npz"
+    if all(paths[s].exists() for s in chunk_seeds):
+        if ckpt.exists():  # finished after its last checkpoint
+            ckpt.unlink()
+        return
+    source = ckpt if ckpt.exists() else _other_budget(entry, partial, chunk_seeds, budget)
+    trainer = (_resume(entry, source, version, budget, chunk_seeds) if source is not None
+               else entry.start(chunk_seeds, budget, version))
+    _train_chunk(entry, trainer, paths, ckpt, budget, checkpoint_seconds, progress, ctrl_c)
+    if ckpt.exists():
+        ckpt.unlink()
 
 
 # ---------------------------------------------------------------------------------------------- check
@@ -261,7 +349,8 @@ def check(entry, sequences: int, n_trials: int | None = None, seed: int = 0, out
     if missing:
         raise ValueError(f"trials {missing} of {entry.name} have no record in {out} to check; run them first "
                          f"(python -m lstm_edu run {entry.name}) or pass --trials and --seed of stored trials")
-    stored = {s: validate(json.loads(p.read_text()), p) for s, p in paths.items()}
+    read_trials(paths[seeds[0]].parent)  # every record of the folder must belong there (RecordError otherwise)
+    stored = {s: read_record(p) for s, p in paths.items()}
     budget = min(sequences, *(r["budget"] for r in stored.values()))
     with tempfile.TemporaryDirectory() as scratch:
         fresh = {s: json.loads(p.read_text())
