@@ -108,8 +108,9 @@ def evaluate(problem: Problem, theta, trial, data: TrainingData, seqs=slice(None
     ``trial`` ``(N,)`` says which trial's data each weight vector sees. ``hard=True`` runs the
     hard-threshold net of :func:`threshold_forward` (the net of discrete error propagation).
     """
-    theta = np.asarray(theta)
-    trial = np.asarray(trial)
+    theta = np.asarray(theta)  # checked by problem.weights
+    trial = _checks.int_array("trial", trial, ndim=1)
+    hard = _checks.boolean("hard", hard)
     x, lengths, _ = data.rows(trial, seqs)
     S = len(lengths) // len(trial)
     W = np.repeat(problem.weights(theta), S, axis=0)

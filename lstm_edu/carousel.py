@@ -98,6 +98,7 @@ def error_flow(self_weight, steps, *, activation="linear", initial_activation=0.
     With ``log10=True`` it returns ``log10 |flow|`` instead, summed factor by factor, which stays finite
     where the product itself underflows to 0 (a logistic unit reaches 1e-308 within a few hundred steps).
     """
+    log10 = _checks.boolean("log10", log10)
     net, _ = self_connected_unit(self_weight, steps, activation=activation,
                                  initial_activation=initial_activation, bias=bias)
     w = _trial_vectors(self_weight=self_weight, initial_activation=initial_activation, bias=bias)[0]
@@ -247,6 +248,7 @@ def initial_weights(n_trials, *, input_gate=False, output_gate=False, scale=0.1,
     """Weights uniform in ``[-scale, scale]`` (Section 5 uses 0.1 or 0.2), one set per trial."""
     P = _checks.positive_int("n_trials", n_trials)
     scale = _checks.positive_float("scale", scale)
+    input_gate, output_gate = _checks.boolean("input_gate", input_gate), _checks.boolean("output_gate", output_gate)
     rng = _checks.rng(seed)
     names = [(CELL, (P, N_INPUTS)), (OUTPUT, (P,)), (OUTPUT_BIAS, (P,))]
     if input_gate:
@@ -269,6 +271,7 @@ def train_carousel_net(weights, inputs, targets, mask, *, input_gate=False, outp
     error before every iteration and after the last, shape ``(iterations + 1, P)``.
     """
     inputs, targets, mask = _check_data(inputs, targets, mask)
+    input_gate, output_gate = _checks.boolean("input_gate", input_gate), _checks.boolean("output_gate", output_gate)
     iterations = _checks.positive_int("iterations", iterations)
     learning_rate = _checks.positive_float("learning_rate", learning_rate)
     weights = {name: np.array(value, dtype=float) for name, value in weights.items()}

@@ -430,7 +430,7 @@ class LSTM1997(LSTMLayout):
         # a blow-up (overflow, NaN) is not an error inside the loop; it is detected below, per network
         loss, last_output, outputs, _ = self._run(
             x, y, m, mode=schedule, rates=(np.ascontiguousarray(rate_h), np.ascontiguousarray(rate_o)),
-            keep_outputs=bool(keep_outputs), engine=engine)
+            keep_outputs=_checks.boolean("keep_outputs", keep_outputs), engine=engine)
         diverged = ~(np.isfinite(self.w_hidden).all(axis=(1, 2)) & np.isfinite(self.w_output).all(axis=(1, 2)))
         if on_divergence == "raise" and diverged.any():
             _checks.finite_or_raise("weights", self.w_hidden, hint="learning diverged; try a smaller alpha")

@@ -28,6 +28,7 @@ def reference_loss(net, inputs, targets, target_mask, *, truncate: bool = True):
     import autograd.numpy as anp
     from autograd.tracer import getval
 
+    truncate = _checks.boolean("truncate", truncate)
     cfg = net.cfg
     B, S, C, n_in, P = cfg.n_blocks, cfg.block_size, cfg.n_cells, cfg.n_in, net.P
     x = _checks.array("inputs", inputs, shape=(P, None, n_in))

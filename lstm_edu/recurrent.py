@@ -238,6 +238,7 @@ def bptt_gradient(config: RecurrentConfig, W, x, targets, target_mask=None, per_
     E = squared_error(config, y, targets, target_mask)
     e = _output_error(config, y, targets, target_mask)
     fp = f_prime(y)
+    per_step = _checks.boolean("per_step", per_step)
     R = _effective_weights(config, W)[:, :, config.recurrent]  # (P, n_units, n_units): R[p, l, i] = w_li
     T = x.shape[1]
     delta = np.zeros_like(y)

@@ -382,7 +382,40 @@ TASK_CASES = [
 ]
 
 
-API_CASES = TASK_CASES + DIRECT_CASES + MORE_SEED_CASES + NET_CASES + SEED_CASES + MASK_CASES + OTHER_CASES
+# ------------------------------------------------------------------------ flags that must be real bools
+def _evaluate(trial=(0,), hard=False, theta=((0.9, -1.3, 1.7),)):
+    from lstm_edu import alternatives, bengio_study
+    data = alternatives.TrainingData.stack([bengio.latch(4, 12, 100)])
+    return alternatives.evaluate(bengio_study.latch_problem(), np.array(theta), trial, data, hard=hard)
+
+
+FLAG_CASES = [
+    ("alternatives evaluate trial 0.5", lambda: _evaluate(trial=[0.5]), ValueError, r"trial " + INTEGERS),
+    ("alternatives evaluate trial complex", lambda: _evaluate(trial=[1j]), TypeError, "trial " + COMPLEX),
+    ("alternatives evaluate hard 'yes'", lambda: _evaluate(hard="yes"), TypeError, r"hard must be True or False"),
+    ("alternatives evaluate theta complex", lambda: _evaluate(theta=((0.9j, -1.3, 1.7),)), TypeError,
+     "theta " + COMPLEX),
+    ("train keep_outputs 'False'", lambda: _net().train(*_data(), keep_outputs="False"), TypeError,
+     r"keep_outputs must be True or False, got 'False'"),
+    ("train keep_outputs 1", lambda: _net().train(*_data(), keep_outputs=1), TypeError,
+     r"keep_outputs must be True or False, got 1"),
+    ("reference_loss truncate 'no'", lambda: lstm_autograd.reference_loss(_net(), *_data(), truncate="no"),
+     TypeError, r"truncate must be True or False"),
+    ("bptt per_step 'yes'", lambda: recurrent.bptt_gradient(_rnn(), recurrent.init_weights(_rnn(), 1, 0),
+                                                          np.zeros((1, 2, 1)), np.zeros((1, 2, 1)),
+                                                          per_step="yes"),
+     TypeError, r"per_step must be True or False"),
+    ("error_flow log10 'True'", lambda: carousel.error_flow(1.0, 3, log10="True"), TypeError,
+     r"log10 must be True or False"),
+    ("carousel initial_weights input_gate 'no'", lambda: carousel.initial_weights(1, input_gate="no"), TypeError,
+     r"input_gate must be True or False"),
+    ("carousel train output_gate 0", lambda: carousel.train_carousel_net(
+        carousel.initial_weights(1), *carousel.store_recall_task(1, 2, 4, conflict="input"), output_gate=0),
+     TypeError, r"output_gate must be True or False, got 0"),
+]
+
+
+API_CASES = FLAG_CASES + TASK_CASES + DIRECT_CASES + MORE_SEED_CASES + NET_CASES + SEED_CASES + MASK_CASES + OTHER_CASES
 
 
 @pytest.mark.parametrize("call, error, message", [c[1:] for c in API_CASES], ids=[c[0] for c in API_CASES])
@@ -402,6 +435,7 @@ def test_valid_forms_that_callers_pass_still_work():
     window = criteria.RollingWindow(2)
     window.push(np.array([1.0, 0.0]), [0.1, 0.2])
     assert window.n_wrong().tolist() == [0, 1]
+    assert _evaluate(trial=np.array([0.0])).shape == _evaluate().shape == (1, 4)
 
 
 # ------------------------------------------------------------------------ the bench command (item 8)
