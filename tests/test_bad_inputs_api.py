@@ -182,6 +182,17 @@ NET_CASES = [
 
 # ------------------------------------------------------------------------ seeds and sizes
 SEED_CASES = [
+    ("select 0.5", lambda: _net(2).select(0.5), ValueError, r"networks must be indices in \[0, 2\), got 0.5"),
+    ("select bools", lambda: _net(2).select([True, False]), ValueError, r"networks must be indices in \[0, 2\)"),
+    ("select -1", lambda: _net(2).select(-1), ValueError, r"networks must be indices in \[0, 2\)"),
+    ("select out of range", lambda: _net(2).select([2]), ValueError, r"networks must be indices in \[0, 2\)"),
+    ("forward_one network 3", lambda: _net(2).forward_one(np.zeros((1, 3, 2)), 3), ValueError,
+     r"networks must be indices in \[0, 2\)"),
+    ("cell_input_from_gates 1.5", lambda: _net().cell_input_from_gates(1.5), ValueError,
+     r"gate_level must lie in \[0, 1\]"),
+    ("cell_input_from_gates NaN", lambda: _net().cell_input_from_gates(NAN), ValueError,
+     r"gate_level must be a finite number >= 0"),
+    ("source_index unknown", lambda: _net().source_index("cell[9,9]"), ValueError, r"name must be one of"),
     ("build seed -1", lambda: build("4-1", seed=-1), ValueError,
      r"seed must be a non-negative integer or a numpy Generator, got -1"),
     ("build seed 1.5", lambda: build("4-1", seed=1.5), ValueError, r"seed must be a non-negative integer"),
