@@ -401,3 +401,20 @@ def test_summary_of_a_folder_without_records_is_refused(where, tmp_path, capsys)
 def test_summary_of_a_good_folder_still_works(out, capsys):
     assert cli.main(["summary", "--out", str(out)]) == 0
     assert "0 reproduced; 0 slower; 2 fewer successes; 29 not run" in capsys.readouterr().out  # 6a and 6b
+
+
+@pytest.mark.parametrize("content, why", [(b"", "EOFError"), (b"\x80\x04garbage", "contains pickled (object) data"),
+                                          ("another chunk", "metadata names the chunk [3, 4]")])
+def test_a_broken_checkpoint_of_another_study_is_named(content, why, tmp_path, capsys, no_training):
+    """The runner checks every study's checkpoints alike (here Bengio et al.'s alternatives)."""
+    name = "latch-T5-simulated_annealing"
+    path = tmp_path / ".partial" / "alternatives" / name / "chunk-000000-000001-budget50.npz"
+    path.parent.mkdir(parents=True)
+    if content == "another chunk":
+        with open(path, "wb") as fh:
+            np.savez(fh, meta=json.dumps({"seeds": [3, 4], "chunk_seeds": [3, 4], "n_seen": 0, "seconds": 1.0,
+                                          "budget": 50}))
+    else:
+        path.write_bytes(content)
+    err = _fails(["run", name, *SMALL, "--out", str(tmp_path)], capsys)
+    assert f"checkpoint {path} cannot be resumed" in err and why in err and f"rm '{path}'" in err
