@@ -130,8 +130,12 @@ def main(args) -> int:
         except (ValueError, TypeError, OSError) as exc:
             return _error(exc)
         except KeyboardInterrupt as exc:
-            print(f"interrupted{': ' + str(exc) if str(exc) else ''}; resume with: {_resume_line(args)}",
-                  file=sys.stderr)
+            if args.check is not None:  # a check trains in a scratch folder and stores nothing
+                print(f"interrupted: the check of {name} stopped and stored nothing; run it again to check",
+                      file=sys.stderr)
+            else:
+                print(f"interrupted{': ' + str(exc) if str(exc) else ''}; resume with: {_resume_line(args)}",
+                      file=sys.stderr)
             return 130
         if args.check is not None:
             all_equal &= _print_check(name, report)

@@ -344,6 +344,9 @@ def check(entry, sequences: int, n_trials: int | None = None, seed: int = 0, out
     n_trials = entry.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
     sequences = _checks.positive_int("sequences", sequences)
     seeds = [_checks.positive_int("seed", seed, minimum=0) + i for i in range(n_trials)]
+    if not Path(out).is_dir():
+        raise ValueError(f"out (--out) {out} is not a folder of results to check: name the folder that "
+                         f"python -m lstm_edu run wrote to (default {RESULTS_DIR})")
     paths = {s: record_path(out, entry.study, entry.name, s) for s in seeds}
     missing = [s for s, p in paths.items() if not p.exists()]
     if missing:

@@ -291,6 +291,20 @@ def test_ctrl_c_checkpoints_says_how_to_resume_and_loses_nothing(at_step, times,
     assert _records(out, "mixed") == _records(tmp_path / "reference", "mixed")
 
 
+def test_ctrl_c_during_a_check_says_it_stored_nothing(out, monkeypatch, capsys):
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    step = T.LSTMTrials.step
+
+    def interrupted_step(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        return step(self)
+
+    monkeypatch.setattr(T.LSTMTrials, "step", interrupted_step)
+    err = _fails(COMMANDS["check"] + ["--out", str(out)], capsys, code=130)
+    assert err == "interrupted: the check of 6a stopped and stored nothing; run it again to check\n"
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
 def test_ctrl_c_of_a_real_process_exits_130_and_resumes_bit_for_bit(tmp_path, monkeypatch):
     _mixed(monkeypatch)
     args = ["--trials", "8", "--budget", "400", "--batch", "4", "--no-progress", "--checkpoint-seconds", "1000"]
@@ -381,6 +395,14 @@ def test_argparse_rejects_what_cannot_be_parsed(argv, message, capsys):
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("where", ["missing", "file", "/proc/x"])
+def test_check_of_a_folder_that_is_not_one_names_out(where, tmp_path, capsys, no_training):
+    (tmp_path / "file").write_text("")
+    target = where if where.startswith("/") else str(tmp_path / where)
+    err = _fails(["run", "6a", "--trials", "2", "--check", "50", "--no-progress", "--out", target], capsys)
+    assert f"out (--out) {target} is not a folder of results to check" in err
 
 
 def test_check_of_trials_without_records_names_the_folder(tmp_path, capsys):
