@@ -55,7 +55,7 @@ def array(name: str, value, *, ndim: int | None = None, shape: tuple | None = No
     * ``dtype=bool`` (a mask): bools, or numbers that are exactly 0 or 1 (a float mask of 0.5 is refused);
     * an integer ``dtype`` (lengths, indices): integers, or floats that are exactly integral (``3.0`` is
       accepted, ``2.5`` is refused, never truncated); bools are refused;
-    * strings are refused;
+    * strings are refused (``TypeError``);
     * ``shape`` may hold ``None`` for any length along an axis;
     * non-finite entries raise ``ValueError`` (NaN or infinite inputs are never passed on silently) unless
       ``finite=False``.
@@ -92,7 +92,7 @@ def _converted(name: str, value, dtype: np.dtype) -> np.ndarray:
     if dtype.kind == "b":
         return _as_bool(name, raw)
     try:
-        arr = raw.astype(np.float64 if dtype.kind in "iu" else dtype)
+        arr = raw.astype(np.float64 if dtype.kind in "iu" else dtype, copy=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}: {exc}") from None
     if dtype.kind in "iu":
@@ -102,9 +102,9 @@ def _converted(name: str, value, dtype: np.dtype) -> np.ndarray:
 
 def _as_bool(name: str, raw: np.ndarray) -> np.ndarray:
     if raw.dtype.kind == "b":
-        return raw.astype(bool)
+        return raw.astype(bool, copy=False)
     try:
-        num = raw.astype(np.float64)
+        num = raw.astype(np.float64, copy=False)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a bool array (True/False or exactly 0/1), got {raw.dtype}") from None
     if num.size and not np.all((num == 0) | (num == 1)):
@@ -117,7 +117,7 @@ def _as_int(name: str, raw: np.ndarray, num: np.ndarray, dtype: np.dtype) -> np.
     if raw.dtype.kind == "b":
         raise TypeError(f"{name} must hold integers, got bools")
     if raw.dtype.kind in "iu":
-        return raw.astype(dtype)
+        return raw.astype(dtype, copy=False)
     if num.size and not np.all(np.isfinite(num) & (num == np.round(num))):
         bad = num[~(np.isfinite(num) & (num == np.round(num)))].flat[0]
         raise ValueError(f"{name} must hold integers (or exactly integral floats such as 3.0), got {bad}")
@@ -132,11 +132,6 @@ def bool_array(name: str, value, **kwargs) -> np.ndarray:
 def int_array(name: str, value, **kwargs) -> np.ndarray:
     """Lengths or indices: :func:`array` with ``dtype=int64`` (integers, or exactly integral floats)."""
     return array(name, value, dtype=np.int64, **kwargs)
-
-
-def real_array(name: str, value, **kwargs) -> np.ndarray:
-    """Real (never complex) float values, finite unless ``finite=False``: :func:`array` with float dtype."""
-    return array(name, value, **kwargs)
 
 
 def boolean(name: str, value) -> bool:
