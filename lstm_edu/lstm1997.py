@@ -49,7 +49,7 @@ import numpy as np
 
 from . import _checks, activations, lstm_engine
 from .lstm_autograd import reference_loss  # noqa: F401 (re-exported)
-from .lstm_layout import LSTMLayout
+from .lstm_layout import MAX_WEIGHT, LSTMLayout  # noqa: F401 (MAX_WEIGHT re-exported)
 from .table10 import (BIAS_VARIANTS, CONNECTIVITIES, ROWS, SQUASHINGS, LSTMConfig,  # noqa: F401 (re-exported)
                       config)
 
@@ -57,6 +57,14 @@ from .table10 import (BIAS_VARIANTS, CONNECTIVITIES, ROWS, SQUASHINGS, LSTMConfi
 SCHEDULES = ("sequence", "step")
 #: Implementations behind :class:`LSTM1997`'s methods: the compiled engine or this module's NumPy functions.
 ENGINES = ("compiled", "numpy")
+#: A network whose error on a sequence is at least this but whose update changed no weight at all is
+#: *saturated* (:meth:`LSTM1997.train`): every error reaches the weights through an output unit's f'(net_k),
+#: so no change at all means every output unit with an error sat where f is flat (|net_k| above about 38,
+#: or so close that alpha e_k f' is below half a weight's last bit). The weight bound
+#: :data:`~lstm_edu.lstm_layout.MAX_WEIGHT` alone misses the typical case: at alpha 1e4 (rows 4-1, 6a) one
+#: update throws the weights to ~1e3 and every unit is flat from then on, so the weights freeze there.
+#: A net still learning never keeps all its weights at an error of 1e-3: its updates are far above the bits.
+STALL_LOSS = 1e-3
 
 
 def end_mask(lengths, n_steps: int) -> np.ndarray:
@@ -105,6 +113,7 @@ class TrainResult(NamedTuple):
     last_output: np.ndarray  #: outputs at each network's last error step, (P, n_out)
     outputs: np.ndarray | None  #: all outputs (P, T, n_out) if ``keep_outputs`` else None
     diverged: np.ndarray     #: (P,) bool: networks whose weights became non-finite in this update
+    saturated: np.ndarray    #: (P,) bool: learning has stopped, every unit flat (:meth:`LSTM1997.train`)
 
 
 # ==================================================================================== the forward pass
@@ -379,6 +388,8 @@ class LSTM1997(LSTMLayout):
         x = _checks.array("inputs", inputs, ndim=3)
         if isinstance(network, bool) or not isinstance(network, (int, np.integer)):
             raise ValueError(f"network must be an int index in [0, {self.P}), got {network!r}")
+        if 0 <= network < self.P:
+            self.require_finite_weights([network])
         return self.select(np.full(x.shape[0], network)).forward(x)
 
     def gradient(self, inputs, targets, target_mask, *, engine: str = "compiled") -> tuple[np.ndarray, Gradient]:
@@ -407,7 +418,15 @@ class LSTM1997(LSTMLayout):
         A network whose weights become non-finite (overflow, NaN) has diverged: with
         ``on_divergence="raise"`` (default) that raises :class:`~lstm_edu._checks.NumericalError`; with
         ``"report"`` the update of the other networks stands and ``result.diverged`` marks the diverged
-        ones (the experiment runner ends those trials as failures and goes on with the rest).
+        ones (the experiment runner ends those trials as failures and goes on with the rest). A network
+        whose weights stay finite but exceed :data:`MAX_WEIGHT` in size is *saturated* (its units sit where
+        f, g and h are exactly flat in float64, so every derivative through them is 0 and learning has
+        stopped); so is one whose update changed no weight although its error was at least
+        :data:`STALL_LOSS` (every output unit flat: the saturation that alpha 1e4 causes after one update,
+        the weights frozen at ~1e3). ``"raise"`` raises :class:`~lstm_edu._checks.NumericalError` naming
+        the networks and the bounds, ``"report"`` marks them in ``result.saturated``. A net whose weights are not finite refuses
+        every later ``forward``, ``gradient`` and ``train`` naming the networks (never computes with NaN
+        weights silently); only ``train(..., on_divergence="report")`` goes on, marking them diverged again.
 
         ``frozen``: ``None``, or a pair of bool arrays shaped like ``w_hidden`` (P, H, M) and ``w_output``
         (P, n_out, M_out), True where a weight of a network must not change in this call (in either
@@ -416,9 +435,9 @@ class LSTM1997(LSTMLayout):
 
         ``engine``: ``"compiled"`` (default) or ``"numpy"`` (see :data:`ENGINES`).
         """
-        x, y, m = self._check_sequence(inputs, targets, target_mask)
         _checks.choice("schedule", schedule, SCHEDULES)
         _checks.choice("on_divergence", on_divergence, ("raise", "report"))
+        x, y, m = self._check_sequence(inputs, targets, target_mask, finite_weights=on_divergence == "raise")
         alpha = self.cfg.alpha if alpha is None else _checks.positive_float("alpha", alpha)
         rate_h, rate_o = (alpha * self.mask_hidden)[None], (alpha * self.mask_output)[None]  # shared by all
         if frozen is not None:
@@ -428,14 +447,30 @@ class LSTM1997(LSTMLayout):
             rate_h = rate_h * ~_checks.array("frozen[0]", frozen[0], shape=self.w_hidden.shape, dtype=bool)
             rate_o = rate_o * ~_checks.array("frozen[1]", frozen[1], shape=self.w_output.shape, dtype=bool)
         # a blow-up (overflow, NaN) is not an error inside the loop; it is detected below, per network
+        before = (self.w_hidden.copy(), self.w_output.copy())
         loss, last_output, outputs, _ = self._run(
             x, y, m, mode=schedule, rates=(np.ascontiguousarray(rate_h), np.ascontiguousarray(rate_o)),
             keep_outputs=_checks.boolean("keep_outputs", keep_outputs), engine=engine)
-        diverged = ~(np.isfinite(self.w_hidden).all(axis=(1, 2)) & np.isfinite(self.w_output).all(axis=(1, 2)))
+        learns = np.broadcast_to((rate_h != 0).any(axis=(1, 2)) | (rate_o != 0).any(axis=(1, 2)), (self.P,))
+        diverged, saturated = self._trouble(before, loss, learns, on_divergence)
+        return TrainResult(loss, last_output, outputs, diverged, saturated)
+
+    def _trouble(self, before, loss, learns, on_divergence):
+        """``(diverged, saturated)`` after an update (see :meth:`train`), raised if ``on_divergence="raise"``."""
+        diverged, beyond = self.weight_health()
+        with np.errstate(invalid="ignore"):
+            still = (self.w_hidden == before[0]).all(axis=(1, 2)) & (self.w_output == before[1]).all(axis=(1, 2))
+        saturated = beyond | (~diverged & still & learns & (loss >= STALL_LOSS))
         if on_divergence == "raise" and diverged.any():
-            _checks.finite_or_raise("weights", self.w_hidden, hint="learning diverged; try a smaller alpha")
-            _checks.finite_or_raise("weights", self.w_output, hint="learning diverged; try a smaller alpha")
-        return TrainResult(loss, last_output, outputs, diverged)
+            bad = np.flatnonzero(diverged).tolist()
+            raise _checks.NumericalError(f"learning diverged: the weights of network(s) {bad} became non-finite "
+                                         "(overflow or NaN); try a smaller alpha")
+        if on_divergence == "raise" and saturated.any():
+            raise _checks.NumericalError(
+                f"learning saturated: network(s) {np.flatnonzero(saturated).tolist()} have a |weight| beyond "
+                f"MAX_WEIGHT={MAX_WEIGHT:g} or kept every weight although their error was >= STALL_LOSS="
+                f"{STALL_LOSS:g} (their units are flat, learning has stopped); try a smaller alpha")
+        return diverged, saturated
 
     def _run(self, x, targets, mask, *, mode, rates=None, keep_outputs=False, engine="compiled"):
         """:func:`train_sequence` or the compiled engine's :func:`~lstm_edu.lstm_engine.run` (mode

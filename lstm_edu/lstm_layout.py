@@ -26,6 +26,18 @@ import numpy as np
 from . import _checks
 from .table10 import SQUASHINGS, LSTMConfig, bias_progression, config
 
+#: The largest |weight| of a net that can still learn. Every squashing function is ``offset + scale
+#: tanh(x/2)``, and ``tanh(x/2)`` is exactly +-1 in float64 for |x| above about 38 (checked: 38 is, 37.5 is
+#: not); there f, g and h are flat, their derivatives (computed from ``tanh``) are exactly 0, and so is every
+#: error that passes through the unit. A weight beyond ``MAX_WEIGHT = 1e6`` puts a unit fed by a source of
+#: order 1 (anything above 4e-5) through it some 25,000 times beyond that point: the net is saturated and
+#: learning has stopped for good (a blown-up net, e.g. weights of ~5e297 with a frozen loss). Healthy nets stay
+#: far below: the largest |weight| in the 750 stored records of ``results/lstm1997`` that keep weights is
+#: 46.8 (row 1-5_long), a margin of more than 2e4. :meth:`LSTM1997.train` reports such nets as
+#: ``saturated``; the experiment runner ends their trials as failures (milestone ``"saturated"``). The usual
+#: saturation (alpha 1e4) leaves the weights at ~1e3 and is caught by :data:`lstm_edu.lstm1997.STALL_LOSS`.
+MAX_WEIGHT = 1e6
+
 
 class LSTMLayout:
     """The architecture and weights of ``P`` independent 1997 LSTM networks (leading trial axis ``P``).
@@ -205,7 +217,31 @@ class LSTMLayout:
         ocols = [self.output_source_names.index(s) for s in old_osrc]
         self.w_output[:, :, ocols] = old_o
 
-    def _check_sequence(self, inputs, targets=None, target_mask=None):
+    def weight_health(self) -> tuple[np.ndarray, np.ndarray]:
+        """Two (P,) bool arrays: networks with a non-finite weight (NaN, inf), and networks whose weights are
+        finite but some |weight| exceeds :data:`MAX_WEIGHT` (saturated: learning has stopped)."""
+        finite = np.isfinite(self.w_hidden).all(axis=(1, 2)) & np.isfinite(self.w_output).all(axis=(1, 2))
+        with np.errstate(invalid="ignore"):
+            largest = np.maximum(np.abs(self.w_hidden).max(axis=(1, 2), initial=0.0),
+                                 np.abs(self.w_output).max(axis=(1, 2), initial=0.0))
+        return ~finite, finite & (largest > MAX_WEIGHT)
+
+    def require_finite_weights(self, networks=None) -> None:
+        """Raise :class:`~lstm_edu._checks.NumericalError` naming the networks (all, or those of the index list
+        ``networks``) whose weights are not finite (an update diverged): nothing is computed with NaN weights."""
+        bad = np.flatnonzero(self.weight_health()[0])
+        if networks is not None:
+            bad = np.intersect1d(bad, networks)
+        if bad.size:
+            raise _checks.NumericalError(
+                f"the weights of network(s) {bad.tolist()} of {self.P} are not finite (NaN or inf): an earlier "
+                "update diverged (try a smaller alpha); keep the others with .select(...) or build new networks")
+
+    def _check_sequence(self, inputs, targets=None, target_mask=None, *, finite_weights=True):
+        """``(x, targets, mask)`` checked against the networks, whose weights must be finite if
+        ``finite_weights`` (``train``'s report mode reports non-finite ones as diverged instead)."""
+        if finite_weights:
+            self.require_finite_weights()
         x = _checks.array("inputs", inputs, ndim=3)
         if x.shape[0] != self.P or x.shape[2] != self.cfg.n_in:
             raise ValueError(f"inputs must have shape (P={self.P}, T, n_in={self.cfg.n_in}), got {x.shape}")

@@ -166,10 +166,12 @@ def record(exp, seed, budget, outcome: dict, versions: list[str], seconds: float
     task: task parameters; criteria: the rules applied; budget: cap on training sequences. ``outcome``:
     sequences (until the stopping rule held, or the budget), success (whether it held within the budget),
     milestones (e.g. ST1's sequence count in Experiment 3, how many full tests Experiment 2 ran,
-    ``cell_added`` / ``block_added`` of sequential construction, or ``diverged``: the sequence at which
-    the weights blew up, the trial then failed), curve (mean training error per ``every`` sequences),
+    ``cell_added`` / ``block_added`` of sequential construction, ``diverged``: the sequence at which
+    the weights blew up, or ``saturated``: the sequence at which every unit was flat and learning stopped,
+    the trial then failed), curve (mean training error per ``every`` sequences),
     weights (final ``w_hidden``, ``w_output``; None for nets with more than :data:`MAX_STORED_WEIGHTS`
-    weights or diverged ones), test (the final test, :func:`evaluate`). paper: the paper's figures for the
+    weights or diverged or saturated ones: no use can be made of a net whose units are all flat, and its
+    weights may be absurdly large), test (the final test, :func:`evaluate`). paper: the paper's figures for the
     row; code_version: that of the run that finished the trial (the last of ``versions``), taken at the
     run's start; ``run`` (:func:`lstm_edu.results.run_info` of ``seconds``, ``batch``, ``versions``): the
     only fields that differ between identical runs.
@@ -348,7 +350,8 @@ class LSTMTrials:
     # training ---------------------------------------------------------------------------------
     def step(self) -> tuple[np.ndarray, np.ndarray]:
         """Train every trial on one sequence; return two (P,) bool arrays: the trials whose stopping rule now
-        holds, and the trials whose weights have blown up to non-finite values (they end as failures)."""
+        holds, and the trials whose weights have blown up to non-finite values or saturated (learning has
+        stopped: :meth:`LSTM1997.train`'s ``saturated``); those end as failures."""
         exp, net = self.exp, self.net
         x, y, m, lengths = assemble(self.train, self._buffers)
         frozen = (self.construction.absent(net.w_hidden.shape, net.w_output.shape)
@@ -378,7 +381,8 @@ class LSTMTrials:
             stop = self.window.fewer_wrong_than(exp.n_seq)
         elif exp.check_every and self.n_seen % exp.check_every == 0:
             stop = self._periodic_check()
-        return stop & ~result.diverged, result.diverged
+        trouble = result.diverged | result.saturated
+        return stop & ~trouble, trouble
 
     def _periodic_check(self) -> np.ndarray:
         exp, P = self.exp, len(self.seeds)
@@ -404,12 +408,15 @@ class LSTMTrials:
         return stop
 
     def finish(self, p: int, success: bool, diverged: bool = False) -> dict:
-        """The record of trial ``p`` after its final test (none if its weights have blown up); its code
-        versions are those of the runs that trained the chunk, the last one now training it."""
+        """The record of trial ``p`` after its final test (none if its weights have blown up or saturated); its
+        code versions are those of the runs that trained the chunk, the last one now training it. ``diverged``:
+        the trial ended in numerical trouble (:meth:`step`), recorded as the milestone ``"diverged"`` (weights
+        not finite) or ``"saturated"`` (finite but learning has stopped, :meth:`LSTM1997.train`)."""
         exp = self.exp
         test = None
         if diverged:
-            self.milestones[p]["diverged"] = self.n_seen
+            finite = np.isfinite(self.net.w_hidden[p]).all() and np.isfinite(self.net.w_output[p]).all()
+            self.milestones[p]["saturated" if finite else "diverged"] = self.n_seen
         elif exp.stop == "reber":
             test = evaluate(exp, self.net, p, self.tasks[p], None, 0)
         elif exp.test_size:
