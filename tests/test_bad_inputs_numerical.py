@@ -23,21 +23,22 @@ def _adding(seed, P=2):
     return b.x, b.targets, b.target_mask
 
 
-def _train_until_trouble(net, batches):
+def _train_until_trouble(net, batches, engine="compiled"):
     """Train on each batch in report mode; return (sequence index, result) of the first troubled update."""
     for i, (x, y, m) in enumerate(batches):
-        result = net.train(x, y, m, on_divergence="report")
+        result = net.train(x, y, m, on_divergence="report", engine=engine)
         if result.saturated.any() or result.diverged.any():
             return i, result
     return None, result
 
 
+@pytest.mark.parametrize("engine", L.ENGINES)
 @pytest.mark.parametrize("alpha", [1e4, 1e6])
-def test_a_saturating_learning_rate_is_reported_in_the_train_result(alpha):
+def test_a_saturating_learning_rate_is_reported_in_the_train_result(alpha, engine):
     """Row 4-1 on the adding problem: the first update throws every unit into its flat range; the second
     sequence changes no weight although its error is not small: both nets are marked saturated."""
     net = L.build("4-1", 2, seed=0, alpha=alpha)
-    step, result = _train_until_trouble(net, (_adding(s) for s in range(10)))
+    step, result = _train_until_trouble(net, (_adding(s) for s in range(10)), engine)
     assert step == 1
     assert result.saturated.tolist() == [True, True] and result.diverged.tolist() == [False, False]
     assert (result.loss >= L.STALL_LOSS).all()
