@@ -387,7 +387,8 @@ def trained_net(record: dict) -> LSTM1997:
     """The trained network of a record (one network, P = 1), rebuilt from its stored final weights."""
     if not record.get("weights"):
         raise ValueError(f"record of {record['experiment']} trial {record['seed']} holds no weights (nets with "
-                         f"more than {MAX_STORED_WEIGHTS} weights, or diverged trials, are stored without)")
+                         f"more than {MAX_STORED_WEIGHTS} weights, and diverged or saturated trials, are stored "
+                         "without)")
     cfg = config(record["row"], **record.get("overrides", {}))
     return LSTM1997.from_weights(cfg, np.array([record["weights"]["w_hidden"]]),
                                  np.array([record["weights"]["w_output"]]))

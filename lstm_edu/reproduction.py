@@ -76,7 +76,7 @@ def row_summary(name: str, out=RESULTS_DIR) -> dict:
 
     ``ours``: ``trials``, ``successes``, ``success_percent``, ``sequences_mean`` / ``_min`` / ``_max``
     (successful trials only), ``budgets`` (the caps the trials ran under), ``diverged`` (trials whose
-    weights blew up), and the final test averaged over successful trials: ``test_wrong_mean`` (of
+    weights blew up or whose units all saturated: milestone ``diverged`` or ``saturated``), and the final test averaged over successful trials: ``test_wrong_mean`` (of
     ``test_n`` sequences; Experiment 1: of all training and test strings), ``test_mse_mean``,
     ``test_mean_abs_error_mean``, ``fraction_misclassified_mean`` (Experiment 3), ``st1_mean``
     (Experiment 3's ST1), ``wall_seconds`` (the run's wall time on the machine that made the records).
@@ -92,7 +92,7 @@ def row_summary(name: str, out=RESULTS_DIR) -> dict:
         "sequences_mean": _mean(seqs), "sequences_min": min(seqs) if seqs else None,
         "sequences_max": max(seqs) if seqs else None,
         "budgets": sorted({r["budget"] for r in recs}),
-        "diverged": sum("diverged" in r["milestones"] for r in recs),
+        "diverged": sum(bool({"diverged", "saturated"} & set(r["milestones"])) for r in recs),
         "test_n": tests[0]["n"] if tests else None,
         "test_wrong_mean": _mean([t["wrong"] for t in tests]),
         "test_mse_mean": _mean([t.get("mse") for t in tests]),
