@@ -76,7 +76,8 @@ def row_summary(name: str, out=RESULTS_DIR) -> dict:
 
     ``ours``: ``trials``, ``successes``, ``success_percent``, ``sequences_mean`` / ``_min`` / ``_max``
     (successful trials only), ``budgets`` (the caps the trials ran under), ``diverged`` (trials whose
-    weights blew up or whose units all saturated: milestone ``diverged`` or ``saturated``), and the final test averaged over successful trials: ``test_wrong_mean`` (of
+    weights blew up or whose units all saturated: milestone ``diverged`` or ``saturated``), and the final
+    test averaged over successful trials: ``test_wrong_mean`` (of
     ``test_n`` sequences; Experiment 1: of all training and test strings), ``test_mse_mean``,
     ``test_mean_abs_error_mean``, ``fraction_misclassified_mean`` (Experiment 3), ``st1_mean``
     (Experiment 3's ST1), ``wall_seconds`` (the run's wall time on the machine that made the records).
