@@ -36,7 +36,7 @@ import numpy as np
 
 from . import _checks, recurrent, tasks
 from .alternatives import METHODS, Outcome, Problem, TrainingData, evaluate
-from .results import RESULTS_DIR, atomic_file, read_records
+from .results import RESULTS_DIR, atomic_file, read_trials
 from .tasks import SequenceBatch
 
 STUDY = "alternatives"
@@ -383,9 +383,9 @@ ENTRIES = _entries()
 
 
 def records(name: str, out=RESULTS_DIR) -> list[dict]:
-    """The stored records of entry ``name`` (sorted by seed)."""
+    """The stored records of entry ``name`` (sorted by seed), each checked against the schema and its path."""
     _checks.choice("name", name, ENTRIES)
-    return read_records(Path(out) / STUDY / name)
+    return read_trials(Path(out) / STUDY / name)
 
 
 def summarise(recs: list[dict]) -> dict:

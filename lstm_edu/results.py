@@ -17,8 +17,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
-import re
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -119,7 +119,7 @@ def atomic_file(path: str | os.PathLike):
     """Open a temporary binary file beside ``path``; on success it replaces ``path`` in one rename.
 
     An interrupted writer leaves ``path`` as it was (and at most a hidden ``.tmp-*`` file, which
-    :func:`read_records` ignores), so a reader never sees half a record or half a checkpoint.
+    :func:`read_trials` never reads), so a reader never sees half a record or half a checkpoint.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,14 +144,6 @@ def write_record(path: str | os.PathLike, record: dict) -> Path:
     with atomic_file(path) as fh:
         fh.write((json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
     return Path(path)
-
-
-def read_records(directory: str | os.PathLike) -> list[dict]:
-    """All records (``*.json``) in ``directory``, sorted by file name."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise FileNotFoundError(f"no stored results in {directory}: regenerate them (see the book's preface)")
-    return [json.loads(p.read_text()) for p in sorted(directory.glob("*.json")) if not p.name.startswith(".")]
 
 
 def read_record(path: str | os.PathLike) -> dict:

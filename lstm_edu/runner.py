@@ -76,7 +76,7 @@ import numpy as np
 from tqdm import tqdm
 
 from . import _checks
-from .results import OUTCOME_FIELDS, RESULTS_DIR, code_version, read_record, read_trials, validate, write_record
+from .results import OUTCOME_FIELDS, RESULTS_DIR, code_version, read_trials, validate, write_record
 
 #: What a broken checkpoint raises while it is loaded (NumPy's zip reader, pickle, the JSON metadata).
 _BROKEN = (OSError, EOFError, ValueError, KeyError, TypeError, IndexError, AttributeError, zipfile.BadZipFile,
@@ -352,8 +352,8 @@ def check(entry, sequences: int, n_trials: int | None = None, seed: int = 0, out
     if missing:
         raise ValueError(f"trials {missing} of {entry.name} have no record in {out} to check; run them first "
                          f"(python -m lstm_edu run {entry.name}) or pass --trials and --seed of stored trials")
-    read_trials(paths[seeds[0]].parent)  # every record of the folder must belong there (RecordError otherwise)
-    stored = {s: read_record(p) for s, p in paths.items()}
+    # every record of the folder must belong there (RecordError otherwise); read once
+    stored = {r["seed"]: r for r in read_trials(paths[seeds[0]].parent) if r["seed"] in paths}
     budget = min(sequences, *(r["budget"] for r in stored.values()))
     with tempfile.TemporaryDirectory() as scratch:
         fresh = {s: json.loads(p.read_text())

@@ -9,9 +9,10 @@ from lstm_edu import results
 
 
 def test_record_round_trip(tmp_path):
-    path = results.write_record(tmp_path / "a" / "trial-000001.json", {"seed": 1, "success": True})
-    assert json.loads(path.read_text()) == {"seed": 1, "success": True}
-    assert results.read_records(tmp_path / "a") == [{"seed": 1, "success": True}]
+    record = _valid()
+    path = results.write_record(tmp_path / "lstm1997" / "4-1" / "trial-000007.json", record)
+    assert json.loads(path.read_text()) == record
+    assert results.read_trials(path.parent) == [record]
 
 
 def test_failed_write_leaves_the_old_record_and_no_visible_file(tmp_path):
@@ -24,15 +25,16 @@ def test_failed_write_leaves_the_old_record_and_no_visible_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
 
 
-def test_read_records_skips_hidden_temporary_files(tmp_path):
-    results.write_record(tmp_path / "b.json", {"n": 2})
-    (tmp_path / ".tmp-x.json").write_text("{not json")
-    assert results.read_records(tmp_path) == [{"n": 2}]
+def test_read_trials_skips_hidden_temporary_files(tmp_path):
+    folder, record = tmp_path / "lstm1997" / "4-1", _valid()
+    results.write_record(folder / "trial-000007.json", record)
+    (folder / ".tmp-x.json").write_text("{not json")
+    assert results.read_trials(folder) == [record]
 
 
 def test_missing_results_folder_says_how_to_regenerate(tmp_path):
     with pytest.raises(FileNotFoundError, match="regenerate"):
-        results.read_records(tmp_path / "nothing")
+        results.read_trials(tmp_path / "nothing")
 
 
 def test_code_version_names_the_package_version_and_commit():

@@ -95,7 +95,7 @@ def _strip(record):
 
 
 def _records(out):
-    """The records, skipping hidden files as results.read_records does (a SIGKILL during write_record
+    """The records, skipping hidden files as results.read_trials does (a SIGKILL during write_record
     leaves its temporary ``.tmp-*.json`` file behind; the record itself is then simply written again)."""
     folder = out / "lstm1997" / "mixed"
     return {p.name: _strip(json.loads(p.read_text())) for p in sorted(folder.glob("[!.]*.json"))}
