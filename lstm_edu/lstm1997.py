@@ -451,7 +451,8 @@ class LSTM1997(LSTMLayout):
         loss, last_output, outputs, _ = self._run(
             x, y, m, mode=schedule, rates=(np.ascontiguousarray(rate_h), np.ascontiguousarray(rate_o)),
             keep_outputs=_checks.boolean("keep_outputs", keep_outputs), engine=engine)
-        learns = np.broadcast_to((rate_h != 0).any(axis=(1, 2)) | (rate_o != 0).any(axis=(1, 2)), (self.P,))
+        learns = (np.ones(self.P, dtype=bool) if frozen is None  # every net has a weight with a rate > 0
+                  else (rate_h != 0).any(axis=(1, 2)) | (rate_o != 0).any(axis=(1, 2)))
         diverged, saturated = self._trouble(before, loss, learns, on_divergence)
         return TrainResult(loss, last_output, outputs, diverged, saturated)
 

@@ -220,10 +220,10 @@ class LSTMLayout:
     def weight_health(self) -> tuple[np.ndarray, np.ndarray]:
         """Two (P,) bool arrays: networks with a non-finite weight (NaN, inf), and networks whose weights are
         finite but some |weight| exceeds :data:`MAX_WEIGHT` (saturated: learning has stopped)."""
-        finite = np.isfinite(self.w_hidden).all(axis=(1, 2)) & np.isfinite(self.w_output).all(axis=(1, 2))
-        with np.errstate(invalid="ignore"):
-            largest = np.maximum(np.abs(self.w_hidden).max(axis=(1, 2), initial=0.0),
-                                 np.abs(self.w_output).max(axis=(1, 2), initial=0.0))
+        # one pass per weight array: the largest |weight| is NaN or inf exactly where a weight is not finite
+        largest = np.maximum(np.abs(self.w_hidden).max(axis=(1, 2), initial=0.0),
+                             np.abs(self.w_output).max(axis=(1, 2), initial=0.0))
+        finite = np.isfinite(largest)
         return ~finite, finite & (largest > MAX_WEIGHT)
 
     def require_finite_weights(self, networks=None) -> None:
