@@ -424,9 +424,9 @@ class LSTM1997(LSTMLayout):
         stopped); so is one whose update changed no weight although its error was at least
         :data:`STALL_LOSS` (every output unit flat: the saturation that alpha 1e4 causes after one update,
         the weights frozen at ~1e3). ``"raise"`` raises :class:`~lstm_edu._checks.NumericalError` naming
-        the networks and the bounds, ``"report"`` marks them in ``result.saturated``. A net whose weights are not finite refuses
-        every later ``forward``, ``gradient`` and ``train`` naming the networks (never computes with NaN
-        weights silently); only ``train(..., on_divergence="report")`` goes on, marking them diverged again.
+        the networks and the bounds, ``"report"`` marks them in ``result.saturated``. A net whose weights
+        are not finite refuses every later ``forward``, ``gradient`` and ``train`` naming the networks
+        (never computes with NaN weights silently); only ``train(..., on_divergence="report")`` goes on, marking them diverged again.
 
         ``frozen``: ``None``, or a pair of bool arrays shaped like ``w_hidden`` (P, H, M) and ``w_output``
         (P, n_out, M_out), True where a weight of a network must not change in this call (in either
