@@ -22,6 +22,37 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 ALLOWED_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
 SKIP_DIRS = {"_static", "_sources", "_images", "_sphinx_design_static", "reports", "@jupyter-widgets"}
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
+# The narrowest common laptop screen: at this width the book's content column is about 790 px.
+VIEWPORT = {"width": 1366, "height": 900}
+# What must fit the content column: display math (and MathJax's rendering of it), everything a code cell
+# shows (its output area, printed text, tables, figures), and the page's own tables and figures. Code cells'
+# *inputs* scroll sideways by design and are not checked.
+FITS_COLUMN = ("div.math, mjx-container[display='true'], div.cell_output, div.cell_output pre, "
+               "div.cell_output .output, table, figure, img")
+_OVERFLOWS = """([selector, slack]) => {
+    document.querySelectorAll('details').forEach(d => { d.open = true; });  // hidden solutions count too
+    document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+    const column = document.querySelector('article.bd-article') || document.querySelector('article');
+    if (!column) return [];
+    const box = column.getBoundingClientRect(), style = getComputedStyle(column);
+    const left = box.left + parseFloat(style.paddingLeft), right = box.right - parseFloat(style.paddingRight);
+    const near = e => { for (let n = e; n; n = n.parentElement) {
+        if (n.tagName === 'SECTION' && n.id) return '#' + n.id; } return '#top'; };
+    const out = [];
+    for (const e of column.querySelectorAll(selector)) {
+        if (e.closest('.cell_input')) continue;
+        const r = e.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        const hidden = e.scrollWidth - e.clientWidth;            // content cut off inside a scrolling box
+        const beyond = Math.max(r.right - right, left - r.left);  // the box itself outside the column
+        if (hidden > slack || beyond > slack) {
+            const name = e.tagName.toLowerCase() + Array.from(e.classList).slice(0, 3).map(c => '.' + c).join('');
+            out.push({name, near: near(e), width: Math.round(Math.max(r.width, e.scrollWidth)),
+                      column: Math.round(right - left), text: (e.innerText || e.alt || '').trim().slice(0, 60)});
+        }
+    }
+    return out;
+}"""
 
 
 def book_pages(html_dir: Path) -> list[str]:
@@ -69,10 +100,11 @@ def check_page(b, url: str, timeout_ms: int = 30_000) -> tuple[list[str], dict]:
 
     Problems: page errors and console errors (but the allowed one), failed requests, HTTP errors,
     images that did not load, widgets that did not render, math that MathJax did not typeset, Markdown
-    tables printed by a cell but shown as a paragraph of pipes.
+    tables printed by a cell but shown as a paragraph of pipes, and (at 1366 px) any display equation,
+    cell output, table or figure wider than the content column (:func:`overflows`).
     """
     problems: list[str] = []
-    page = b.new_page(viewport={"width": 1280, "height": 900})
+    page = b.new_page(viewport=VIEWPORT)
 
     def allowed(text: str) -> bool:
         return any(a in text for a in ALLOWED_ERRORS)
@@ -111,12 +143,24 @@ def check_page(b, url: str, timeout_ms: int = 30_000) -> tuple[list[str], dict]:
             .map(p => p.innerText).filter(t => /\\|\\s*[-\u2014\u2013:]+\\s*\\|/.test(t))
             .map(t => t.slice(0, 80))""")
         problems.extend(f"Markdown table shown as text, not rendered: {t!r}" for t in raw_tables)
+        problems.extend(overflows(page))
         facts = {"widgets": n_widgets, "math": n_math, "sliders": sliders,
                  "images": page.evaluate("() => document.images.length"),
                  "title": page.title()}
     finally:
         page.close()
     return problems, facts
+
+
+def overflows(page, slack_px: int = 1) -> list[str]:
+    """Every display equation, cell output, table or figure of the open page wider than its content column.
+
+    An element overflows when its box reaches outside the column or when its content is wider than its
+    box (an equation or printed line cut off behind a scroll bar). Solutions hidden in dropdowns are opened
+    first, so they are measured too. Each problem names the element, the section it is in and its text.
+    """
+    return [f"{o['name']} in {o['near']} is {o['width']} px wide, the content column {o['column']} px: "
+            f"{o['text']!r}" for o in page.evaluate(_OVERFLOWS, [FITS_COLUMN, slack_px])]
 
 
 _VISIBLE_IMAGES = """() => Array.from(document.querySelectorAll('.widget-subarea img'))
