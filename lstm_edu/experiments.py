@@ -163,10 +163,15 @@ class Task:
 
 
 # ------------------------------------------------------------------------------------------- registry
-def reber_task(trial_seed: int, distinct: bool = False, targets: str = "next") -> Task:
+def reber_sets(trial_seed: int, distinct: bool = False) -> tuple[list[str], list[str]]:
+    """The training and test strings of Experiment 1's trial ``trial_seed`` (every row, every method)."""
     # Section 5.1: 3 random training/test-set pairs, 10 trials each; trial seeds 10k .. 10k+9 share pair k.
-    strings_train, strings_test = reber.training_and_test_strings(
+    return reber.training_and_test_strings(
         np.random.SeedSequence([trial_seed // 10, zlib.crc32(b"reber-sets")]), distinct=distinct)
+
+
+def reber_task(trial_seed: int, distinct: bool = False, targets: str = "next") -> Task:
+    strings_train, strings_test = reber_sets(trial_seed, distinct)
     train_set, _ = reber.encode(strings_train, targets=targets)
     evaluation = sorted(set(strings_train) | set(strings_test))
     fixed, possible = reber.encode(evaluation)
