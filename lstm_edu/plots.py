@@ -1,16 +1,61 @@
-"""Figures of the experiment chapters, drawn from the stored trial records (:mod:`lstm_edu.reproduction`).
+"""What the chapters show: the package's code, tables of results, and the experiment chapters' figures.
 
-Every function draws into a matplotlib ``Axes`` it is given and returns it, so a chapter composes its
-figures and a reader finds here the code behind each one.
+:func:`source` shows functions of the package as highlighted Python that fits the page; :func:`table` turns
+rows of a computation into one table. The figures of the experiment chapters are drawn from the stored trial
+records (:mod:`lstm_edu.reproduction`): every such function draws into a matplotlib ``Axes`` it is given and
+returns it, so a chapter composes its figures and a reader finds here the code behind each one.
 """
 
 from __future__ import annotations
 
+import html
+import inspect
+
 import numpy as np
 from IPython.display import Markdown
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
 
 from . import reproduction
 from .results import RESULTS_DIR
+
+#: Long lines of a listing wrap instead of running off the page (the package's lines reach 120 characters).
+_LISTING_STYLE = "white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.8em; line-height: 1.35"
+
+
+class Listing:
+    """Python source shown as highlighted HTML in the book and in Jupyter, as plain text elsewhere."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return highlight(self.text, PythonLexer(), HtmlFormatter(cssclass="highlight", prestyles=_LISTING_STYLE))
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def source(*objects) -> Listing:
+    """The source code of the package's functions or classes ``objects``, one after the other, highlighted."""
+    if not objects:
+        raise TypeError("source needs at least one function or class")
+    for obj in objects:
+        if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj)):
+            raise TypeError(f"objects must be functions or classes, got {type(obj).__name__}: {obj!r}")
+    return Listing("\n\n".join(inspect.getsource(obj).rstrip() for obj in objects) + "\n")
+
+
+def table(header, rows) -> Markdown:
+    """One table for the page: ``header`` (column names) and ``rows`` (one sequence of cells per row, cells
+    already formatted as text). Rendered by the book as a real table (Markdown), readable as text elsewhere."""
+    header = [str(h) for h in header]
+    rows = [[html.escape(str(c), quote=False) for c in row] for row in rows]
+    for i, row in enumerate(rows):
+        if len(row) != len(header):
+            raise ValueError(f"rows must have one cell per column of header ({len(header)}), row {i} has {len(row)}")
+    return Markdown(reproduction.markdown_table([header] + rows))
 
 
 def learning_curves(ax, name: str, out=RESULTS_DIR, *, max_trials: int | None = None, log: bool = True):

@@ -114,3 +114,25 @@ def test_learning_curves_legend_names_only_the_kinds_of_trial_drawn(tmp_path):
     assert len(axes[1].get_lines()) == 2 + 1 + 1   # two curves, the paper's line, the legend's red line
     np.testing.assert_allclose(axes[1].get_lines()[0].get_ydata(), [0.4, 0.1])
     plt.close(fig)
+
+
+def test_source_is_highlighted_python_that_wraps_instead_of_running_off_the_page():
+    from lstm_edu import recurrent
+
+    shown = plots.source(recurrent.forward_pass, recurrent.RecurrentConfig)
+    text = repr(shown)
+    assert text.startswith("def forward_pass(") and "\nclass RecurrentConfig" in text
+    page = shown._repr_html_()
+    assert '<div class="highlight"><pre style="white-space: pre-wrap' in page      # the theme's Python colours
+    assert '<span class="k">def</span>' in page and '<span class="nf">forward_pass</span>' in page
+    with pytest.raises(TypeError, match="objects must be functions or classes"):
+        plots.source("forward_pass")
+    with pytest.raises(TypeError, match="at least one"):
+        plots.source()
+
+
+def test_table_is_one_markdown_table_with_a_row_per_result():
+    shown = plots.table(["net", "error"], [["a|b", "1.0e-3"], ["c", "x<y"]])
+    assert shown.data.splitlines() == ["| net | error |", "|---|---|", "| a\\|b | 1.0e-3 |", "| c | x&lt;y |"]
+    with pytest.raises(ValueError, match=r"one cell per column of header \(2\), row 1 has 1"):
+        plots.table(["net", "error"], [["a", "b"], ["c"]])
