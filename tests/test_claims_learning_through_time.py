@@ -7,6 +7,7 @@ and asserts what the prose says about it.
 import tracemalloc
 
 import numpy as np
+import pytest
 from test_recurrent import _autograd_gradient, _relative_error
 
 from lstm_edu import recurrent
@@ -78,3 +79,19 @@ def test_early_contributions_of_small_weights_are_tens_of_orders_smaller():
     assert median[0.1][0] < 1e-50
     for curve in median.values():   # every scale: the contribution shrinks with the lag
         assert curve[0] < 1e-3 * curve[-2]
+
+
+def test_exercise_bptt_by_hand():
+    """Solution of the exercise "BPTT by hand": the hand-written gradient of one self-connected unit with a
+    target at step 3 equals bptt_gradient."""
+    config = recurrent.RecurrentConfig(n_in=0, n_hidden=0, n_out=1, bias=False)
+    f = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
+    for w, d in ((0.7, 0.2), (-2.0, 0.9), (3.0, 0.1)):
+        y1 = f(0.0)
+        y2 = f(w * y1)
+        y3 = f(w * y2)
+        by_hand = y3 * (1 - y3) * (y3 - d) * (y2 + w * y2 * (1 - y2) * y1)
+        mask = np.array([0.0, 0.0, 1.0]).reshape(1, 3, 1)
+        _, grad = recurrent.bptt_gradient(config, np.full((1, 1, 1), w), np.zeros((1, 3, 0)), np.full((1, 3, 1), d),
+                                          mask)
+        assert grad[0, 0, 0] == pytest.approx(by_hand, rel=1e-12)
