@@ -4,6 +4,8 @@ An ``interact`` output keeps only its first picture once the kernel is gone. Ins
 figure is drawn in advance, the pictures go into an ``ipywidgets.Stack``, and a ``SelectionSlider``'s
 ``index`` is linked to the stack's ``selected_index`` with ``ipywidgets.jslink``: the link runs in the
 browser, so moving the slider switches pictures in the saved page (see the project's design notes).
+Two settings at once (:func:`slider_grid`) nest the stacks: one slider picks the outer stack's panel, the
+other is linked to every inner stack, so the pair of sliders picks one of the precomputed pictures.
 """
 
 from __future__ import annotations
@@ -21,7 +23,29 @@ def figure_to_image(fig, *, dpi: int = 90) -> ipywidgets.Image:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    return ipywidgets.Image(value=buffer.getvalue(), format="png")
+    # At most the width of the page's column: a wide figure is scaled down rather than cut off.
+    return ipywidgets.Image(value=buffer.getvalue(), format="png", layout=ipywidgets.Layout(max_width="100%"))
+
+
+def _checked(settings, name: str, draw, dpi: int) -> list:
+    """``settings`` as a non-empty list; ``draw`` a function; ``dpi`` a positive integer."""
+    settings = list(settings)
+    if not settings:
+        raise ValueError(f"{name} must hold at least one setting")
+    if not callable(draw):
+        raise TypeError(f"draw must be a function of the settings returning a matplotlib figure, "
+                        f"got {type(draw).__name__}")
+    _checks.positive_int("dpi", dpi)
+    return settings
+
+
+def _linked_slider(settings, description: str, stacks) -> ipywidgets.SelectionSlider:
+    """A slider over ``settings`` whose ``index`` is ``jslink``-ed to each stack's ``selected_index``."""
+    slider = ipywidgets.SelectionSlider(options=[str(s) for s in settings], index=0, description=description,
+                                        continuous_update=True, style={"description_width": "initial"})
+    for stack in stacks:
+        ipywidgets.jslink((slider, "index"), (stack, "selected_index"))
+    return slider
 
 
 def slider_stack(settings, draw, *, description: str = "", dpi: int = 90) -> ipywidgets.VBox:
@@ -30,14 +54,26 @@ def slider_stack(settings, draw, *, description: str = "", dpi: int = 90) -> ipy
     ``draw`` returns a matplotlib figure. Returns ``VBox([slider, stack])``; the slider's ``index`` is
     ``jslink``-ed to the stack's ``selected_index``, so it works in static HTML.
     """
-    settings = list(settings)
-    if not settings:
-        raise ValueError("settings must hold at least one setting")
-    if not callable(draw):
-        raise TypeError(f"draw must be a function setting -> matplotlib figure, got {type(draw).__name__}")
-    _checks.positive_int("dpi", dpi)
+    settings = _checked(settings, "settings", draw, dpi)
     stack = ipywidgets.Stack([figure_to_image(draw(s), dpi=dpi) for s in settings], selected_index=0)
-    slider = ipywidgets.SelectionSlider(options=[str(s) for s in settings], index=0, description=description,
-                                        continuous_update=True)
-    ipywidgets.jslink((slider, "index"), (stack, "selected_index"))
-    return ipywidgets.VBox([slider, stack])
+    return ipywidgets.VBox([_linked_slider(settings, description, [stack]), stack])
+
+
+def slider_grid(first, second, draw, *, descriptions: tuple[str, str] = ("", ""), dpi: int = 90) -> ipywidgets.VBox:
+    """Two sliders, over ``first`` and ``second``, that show the precomputed figure ``draw(a, b)`` of each pair.
+
+    Draws ``len(first) * len(second)`` figures. Returns ``VBox([slider over first, slider over second,
+    stack])``: an outer ``Stack`` (one panel per setting of ``first``, ``jslink``-ed to the first slider)
+    of inner stacks (one picture per setting of ``second``, each ``jslink``-ed to the second slider), so it
+    works in static HTML.
+    """
+    first = _checked(first, "first", draw, dpi)
+    second = _checked(second, "second", draw, dpi)
+    if not (isinstance(descriptions, tuple) and len(descriptions) == 2
+            and all(isinstance(d, str) for d in descriptions)):
+        raise TypeError(f"descriptions must be a tuple of two strings, got {descriptions!r}")
+    inner = [ipywidgets.Stack([figure_to_image(draw(a, b), dpi=dpi) for b in second], selected_index=0)
+             for a in first]
+    outer = ipywidgets.Stack(inner, selected_index=0)
+    return ipywidgets.VBox([_linked_slider(first, descriptions[0], [outer]),
+                            _linked_slider(second, descriptions[1], inner), outer])

@@ -1,0 +1,46 @@
+"""lstm_edu.widgets.slider_grid: two sliders, each linked in the browser to the stacks it selects from."""
+
+import ipywidgets
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from lstm_edu import widgets  # noqa: E402
+
+
+def draw(a, b):
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, a], [0, b])
+    return fig
+
+
+def test_slider_grid_picks_one_picture_per_pair(monkeypatch):
+    links, jslink = [], ipywidgets.jslink
+    monkeypatch.setattr(ipywidgets, "jslink", lambda a, b: links.append((a, b)) or jslink(a, b))
+    drawn = []
+    box = widgets.slider_grid([1, 2], [3, 4, 5], lambda a, b: drawn.append((a, b)) or draw(a, b),
+                              descriptions=("a", "b"))
+    first, second, outer = box.children
+    assert drawn == [(1, 3), (1, 4), (1, 5), (2, 3), (2, 4), (2, 5)]
+    assert [first.description, second.description] == ["a", "b"]
+    assert list(first.options) == ["1", "2"] and list(second.options) == ["3", "4", "5"]
+    assert isinstance(outer, ipywidgets.Stack) and len(outer.children) == 2
+    assert all(isinstance(s, ipywidgets.Stack) and len(s.children) == 3 for s in outer.children)
+    pictures = [img.value for s in outer.children for img in s.children]
+    assert all(p[:4] == b"\x89PNG" for p in pictures) and len(set(pictures)) == 6
+    assert links == [((first, "index"), (outer, "selected_index"))] + [
+        ((second, "index"), (s, "selected_index")) for s in outer.children]
+
+
+@pytest.mark.parametrize("args, kwargs, error, match", [
+    (([], [1], draw), {}, ValueError, "first must hold"),
+    (([1], (), draw), {}, ValueError, "second must hold"),
+    (([1], [1], "draw"), {}, TypeError, "draw must be"),
+    (([1], [1], draw), {"descriptions": "ab"}, TypeError, "descriptions must be"),
+    (([1], [1], draw), {"dpi": 0}, ValueError, "dpi"),
+])
+def test_slider_grid_refuses_bad_input(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        widgets.slider_grid(*args, **kwargs)
