@@ -129,3 +129,27 @@ def test_larger_learning_rates_do_not_help():
         assert max(ratios) < 1e-5
         assert np.mean(errors[-50:]) > 0.124
     assert len(first) == 1
+
+
+def test_the_error_flow_figure():
+    """The figure of one path (and its alt text): logistic units, weights in [-1, 1], every factor below 1/4 and
+    a product far below 1; tanh units, weights in [-3, 3], most factors above 1 and a product above 1."""
+    import matplotlib.pyplot as plt
+
+    from lstm_edu import diagrams
+
+    fig, axes = plt.subplots(1, 2)
+    W, nets = analysis.random_networks(1, 4, 1.0, seed=0, steps=6, net_scale=0.5, activation="logistic")
+    flow = diagrams.error_flow(axes[0], W, nets, u=0, v=3, activation="logistic")
+    assert np.all(np.abs(flow.factors) < 0.25) and abs(flow.product) < 1e-3
+    W, nets = analysis.random_networks(1, 4, 3.0, seed=0, steps=6, net_scale=0.5, activation="tanh")
+    flow = diagrams.error_flow(axes[1], W, nets, u=0, v=3, activation="tanh")
+    assert np.mean(np.abs(flow.factors) > 1) > 0.5 and abs(flow.product) > 1
+    plt.close(fig)
+
+
+def test_exercise_the_bound_without_n():
+    """Solution of "Drop the n": the flow of the 300 nets of the bound figure is below (f'_max ||W||_A)^q."""
+    W5, nets5 = analysis.random_networks(300, 5, 0.7, seed=2, steps=40, drive_scale=1.0)
+    measured = np.abs(analysis.local_error_flow(W5, nets5)).max(axis=(2, 3))
+    assert np.all(measured <= analysis.weak_upper_bound(W5, nets5) / 5 * (1 + 1e-12))
