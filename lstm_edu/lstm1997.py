@@ -18,7 +18,8 @@ functions in the paper's order, each under its equation of Appendix A.1:
   (eq. 28), together :func:`error_step`;
 - the time loops built from them: :func:`forward_pass` and :func:`train_sequence` (on-line learning).
 
-Every squashing function is ``offset + scale tanh(x/2)`` (:mod:`lstm_edu.activations`), with the
+Every squashing function is ``offset + scale tanh(x/2)``, computed through the logistic function
+(:mod:`lstm_edu.activations`), with the
 derivative of h computed from its value, as in the compiled engine :mod:`lstm_edu.lstm_engine`, the
 reference's tested twin that the experiments run (``engine="compiled"``, the default of
 :class:`LSTM1997`'s methods; ``engine="numpy"`` runs the functions of this module).
@@ -123,7 +124,8 @@ class TrainResult(NamedTuple):
 
 def squash(net, pair):
     """A squashing function and its derivative: ``(a + b tanh(x/2), (b/2) (1 - tanh^2(x/2)))`` for
-    ``pair = (a, b)``. f (eq. 3) is (1/2, 1/2), h (eq. 4) is (0, 1), g (eq. 5) is (0, 2)."""
+    ``pair = (a, b)``, computed as ``(a - b) + 2 b s`` and ``2 b s (1 - s)`` with ``s = 1 / (1 + exp(-x))``.
+    f (eq. 3) is (1/2, 1/2), h (eq. 4) is (0, 1), g (eq. 5) is (0, 2)."""
     return activations.tanh_affine_and_prime(net, *pair)
 
 

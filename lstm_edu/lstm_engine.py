@@ -40,6 +40,12 @@ MODES = {"forward": FORWARD, "gradient": GRADIENT, "sequence": SEQUENCE, "step":
 h_prime_from_value = numba.njit(cache=True, inline="always")(prime_from_value)
 
 
+@numba.njit(cache=True, inline="always")
+def logistic(x):
+    """``1 / (1 + exp(-x))`` of one number (:func:`lstm_edu.activations.logistic`; 0 where ``exp`` overflows)."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
 class Layout(NamedTuple):
     """The scalars of a network's architecture and of the run (Table 10; a bundle of plain numbers, which
     costs nothing to hand to every piece of the loop)."""
@@ -53,7 +59,7 @@ class Layout(NamedTuple):
     out_inputs: bool         #: connectivity B: the inputs are the output units' first sources
     out_bias: bool           #: the last source of the output units is a bias 1
     h_identity: bool         #: h is the identity (Experiments 2a, 2b) ...
-    h_offset: float          #: ... or h = h_offset + h_scale tanh(s / 2)
+    h_offset: float          #: ... or h = h_offset + h_scale tanh(s / 2) = (h_offset - h_scale) + 2 h_scale f(s)
     h_scale: float
     mode: int                #: one of :data:`MODES`
     keep_outputs: bool       #: record the outputs of every step into ``outputs`` while learning
@@ -70,8 +76,8 @@ class Bundle(NamedTuple):
     w_o: np.ndarray          #: weights into the output units (P, K, M_out), changed in place
     rate_h: np.ndarray       #: learning rate per weight, (P or 1, H, M); empty unless learning
     rate_o: np.ndarray       #: (P or 1, K, M_out)
-    offset: np.ndarray       #: (H,): every hidden unit squashes with offset + scale tanh(net / 2)
-    scale: np.ndarray        #: (H,)
+    low: np.ndarray          #: (H,): every hidden unit squashes with low + span f(net), f the logistic function
+    span: np.ndarray         #: (H,)
     loss: np.ndarray         #: (P,) out: E = 1/2 sum over error steps of (t_k - y_k)^2
     last_output: np.ndarray  #: (P, K) out: outputs at the last error step
     outputs: np.ndarray      #: (P, T, K) out, mode FORWARD or ``keep_outputs``
@@ -133,17 +139,18 @@ def set_inputs(lay, x_t, y_src, nonzero):
 
 
 @numba.njit(cache=True, inline="always")
-def hidden_units(w, y_src, nonzero, n_nonzero, offset, scale, y_h, y_h_prime):
+def hidden_units(w, y_src, nonzero, n_nonzero, low, span, y_h, y_h_prime):
     """Eqs. 6-9: net_u(t) = sum_m w_um y^m(t-1) for every hidden unit (cells, input gates, output gates);
-    y_u = f_u(net_u) with every squashing offset + scale tanh(net/2) and its derivative from the tanh."""
+    y_u = f_u(net_u) with every squashing low + span f(net) (f logistic: f, g = 4 f - 2, h = 2 f - 1) and
+    its derivative span f (1 - f), as :func:`lstm_edu.activations.tanh_affine_and_prime` computes them."""
     for u in range(y_h.shape[0]):
         net = 0.0
         for i in range(n_nonzero):
             m = nonzero[i]
             net += w[u, m] * y_src[m]
-        th = np.tanh(0.5 * net)
-        y_h[u] = offset[u] + scale[u] * th
-        y_h_prime[u] = (0.5 * scale[u]) * (1.0 - th * th)
+        f = logistic(net)
+        y_h[u] = low[u] + span[u] * f
+        y_h_prime[u] = span[u] * f * (1.0 - f)
 
 
 @numba.njit(cache=True, inline="always")
@@ -153,7 +160,10 @@ def cells(lay, y_h, s, h_s, y_c):
     for c in range(C):
         j = c // S
         s[c] += y_h[C + j] * y_h[c]
-        h_s[c] = s[c] if lay.h_identity else lay.h_offset + lay.h_scale * np.tanh(0.5 * s[c])
+        if lay.h_identity:
+            h_s[c] = s[c]
+        else:
+            h_s[c] = (lay.h_offset - lay.h_scale) + (2.0 * lay.h_scale) * logistic(s[c])
         y_c[c] = y_h[C + B + j] * h_s[c] if lay.has_og else h_s[c]
 
 
@@ -171,9 +181,9 @@ def output_units(lay, x_t, wo, y_c, y_osrc, y_k, y_k_prime):
         net = 0.0
         for m in range(y_osrc.shape[0]):
             net += wo[k, m] * y_osrc[m]
-        th = np.tanh(0.5 * net)
-        y_k[k] = 0.5 + 0.5 * th
-        y_k_prime[k] = 0.25 * (1.0 - th * th)
+        f = logistic(net)
+        y_k[k] = f
+        y_k_prime[k] = f * (1.0 - f)
 
 
 @numba.njit(cache=True, inline="always")
@@ -289,7 +299,7 @@ def time_loop(b):
     step t-1, bias), ``dS_in[c, m]`` = ds_c/dw_{in_j, m} and ``dS_c[c, m]`` = ds_c/dw_{c, m} (block j = c // S).
     The bundle is unpacked once: its arrays are handed to the pieces one by one.
     """
-    (lay, x, targets, mask, w_h, w_o, rate_h, rate_o, offset, scale, loss, last_output, outputs,
+    (lay, x, targets, mask, w_h, w_o, rate_h, rate_o, low, span, loss, last_output, outputs,
      acc_h_all, acc_o_all, trace_in, trace_out, trace_g, trace_s, trace_yc) = b
     P, T, H, M = x.shape[0], x.shape[1], w_h.shape[1], w_h.shape[2]
     K, M_out, C = w_o.shape[1], w_o.shape[2], lay.B * lay.S
@@ -309,7 +319,7 @@ def time_loop(b):
         loss_p = 0.0
         for t in range(T):
             n_nonzero = set_inputs(lay, x[p, t], y_src, nonzero)                     # (1) inputs
-            hidden_units(w, y_src, nonzero, n_nonzero, offset, scale, y_h, y_h_prime)  # (2) gates, cells
+            hidden_units(w, y_src, nonzero, n_nonzero, low, span, y_h, y_h_prime)  # (2) gates, cells
             cells(lay, y_h, s, h_s, y_c)
             error_step = not forward and mask[p, t]
             if forward or lay.keep_outputs or error_step:                             # (3) outputs
@@ -361,8 +371,8 @@ def bundle(net, x, targets, mask, *, mode: str, rates=None, keep_outputs: bool =
         none if forward else np.ascontiguousarray(targets, dtype=float),
         np.zeros((0, 0), dtype=bool) if forward else np.ascontiguousarray(mask, dtype=bool),
         w_h, w_o, rate_h, rate_o,
-        np.array([squash.g[0]] * C + [LOGISTIC[0]] * (net.H - C)),
-        np.array([squash.g[1]] * C + [LOGISTIC[1]] * (net.H - C)),
+        np.array([squash.g[0] - squash.g[1]] * C + [LOGISTIC[0] - LOGISTIC[1]] * (net.H - C)),
+        np.array([2.0 * squash.g[1]] * C + [2.0 * LOGISTIC[1]] * (net.H - C)),
         np.zeros(P), np.zeros((P, K)), np.zeros((P, T, K)) if forward or keep_outputs else none,
         np.zeros(w_h.shape) if mode == "gradient" else none, np.zeros(w_o.shape) if mode == "gradient" else none,
         *trace)
