@@ -260,12 +260,13 @@ def direct_errors(config: NetConfig, W, y_t, err):
 
 def rtrl_sensitivities(config: NetConfig, W, p, s, y_R):
     """``p^k_ij(t) = f'(net_k(t)) [sum_l w_kl p^l_ij(t-1) + [k = i] s_j(t)]`` (Williams and Zipser 1989),
-    shape ``(P, R, R, n_sources)``: the recurrent units' sensitivities to the recurrent units' weights
-    (the output layer's weights do not reach the recurrent units)."""
-    P, R, _, m = p.shape
+    shape ``(P, R, R, c)``: the recurrent units' sensitivities to the recurrent units' weights, over the
+    ``c = bias + n_in + R`` sources they may see (the output layer's weights do not reach the recurrent
+    units). For a fully recurrent net that is ``n x W`` numbers per net: ``n`` units, ``W`` weights."""
+    P, R, _, c = p.shape
     context = W[:, :R, config.previous]  # w_kl from y_l(t-1)
-    carried = np.matmul(context, p.reshape(P, R, R * m)).reshape(P, R, R, m)
-    carried += np.eye(R)[None, :, :, None] * s[:, None, None, :]
+    carried = np.matmul(context, p.reshape(P, R, R * c)).reshape(P, R, R, c)
+    carried += np.eye(R)[None, :, :, None] * s[:, None, None, :c]
     return (y_R * (1.0 - y_R))[:, :, None, None] * carried
 
 
@@ -274,6 +275,7 @@ def rtrl_step_gradient(config: NetConfig, W, p, s, y_t, err):
     p^k_ij`` for the recurrent units' weights, ``delta_o s_j(t)`` for the output layer's."""
     eps_R, delta_O = direct_errors(config, W, y_t, err)
     grad = np.einsum("pk,pkij->pij", eps_R, p)
+    grad = np.concatenate([grad, np.zeros((*grad.shape[:2], config.n_recurrent))], axis=2)  # no y_R(t) source
     if delta_O is not None:
         grad = np.concatenate([grad, delta_O[:, :, None] * s[:, None, :]], axis=1)
     return grad
@@ -303,12 +305,11 @@ def bptt_window(config: NetConfig, W, y, s, err, start: int, stop: int):
 
 # ------------------------------------------------------------------------------------ learning
 class Trained(NamedTuple):
-    """What :func:`train` returns: the new weights, each net's error ``E`` of the sequence ``(P,)``, the
-    outputs ``(P, T, n_out)`` (as computed on-line) and the sum of all gradients it computed."""
+    """What :func:`train` returns: the new weights, each net's error ``E`` of the sequence ``(P,)`` and the
+    sum of all gradients it computed."""
 
     W: np.ndarray
     loss: np.ndarray
-    outputs: np.ndarray
     gradient: np.ndarray
 
 
@@ -327,39 +328,40 @@ def train(config: NetConfig, W, x, targets, target_mask=None, method: str = "rtr
     """Train ``P`` nets on one sequence each (the module docstring's three rules); ``W`` is not changed.
 
     ``x`` ``(P, T, n_in)``, ``targets`` and ``target_mask`` ``(P, T, n_out)`` (padding: mask 0). RTRL and
-    BPTT(h) change the weights after every step, full BPTT (``h=None``) at the sequence end.
+    BPTT(h) change the weights after every step, full BPTT (``h=None``) at the sequence end. What each rule
+    keeps between steps is what it needs: RTRL the sensitivities (not the past), BPTT(h) the last ``h``
+    steps, full BPTT the whole sequence.
     """
     W, x, targets, target_mask = _check(config, W, x, targets, target_mask)
     learning_rate, h = _check_rule(method, learning_rate, h)
     W, mask, R = W * config.mask, config.mask, config.n_recurrent
     P, T = x.shape[:2]
-    p = np.zeros((P, R, R, config.n_sources))
+    p = np.zeros((P, R, R, config.current.start)) if method == "rtrl" else None
     y_R = np.zeros((P, R))
-    ys, ss, errs = [], [], []
+    ys, ss, errs = [], [], []  # the past steps BPTT keeps
     loss, total = np.zeros(P), np.zeros_like(W)
     for t in range(T):
         y, s = forward_step(config, W, x[:, t], y_R)
         y_R = y[:, :R]
         err, E = _output_error(config, y, targets[:, t], target_mask[:, t])
         loss += E
-        ys.append(y), ss.append(s), errs.append(err)
+        if method == "bptt":
+            keep = h or T
+            ys, ss, errs = (ys + [y])[-keep:], (ss + [s])[-keep:], (errs + [err])[-keep:]
         if method == "rtrl":
             p = rtrl_sensitivities(config, W, p, s, y_R)
             grad = rtrl_step_gradient(config, W, p, s, y, err) * mask
         elif h is not None:
-            window = min(h, t + 1)
-            grad = bptt_window(config, W, np.stack(ys[-window:], 1), np.stack(ss[-window:], 1),
-                               _only_last(errs[-window:]), 0, window) * mask
+            grad = bptt_window(config, W, np.stack(ys, 1), np.stack(ss, 1), _only_last(errs), 0, len(ys)) * mask
         else:
             continue
         total += grad
         W = W - learning_rate * grad
-    y = np.stack(ys, axis=1)
     if method == "bptt" and h is None:
-        total = bptt_window(config, W, y, np.stack(ss, axis=1), np.stack(errs, axis=1), 0, T) * mask
+        total = bptt_window(config, W, np.stack(ys, 1), np.stack(ss, 1), np.stack(errs, 1), 0, T) * mask
         W = W - learning_rate * total
     _checks.finite_or_raise("W", W, hint="the learning rate is too large or the weights blew up")
-    return Trained(W, loss, y[:, :, config.outputs], total)
+    return Trained(W, loss, total)
 
 
 def _only_last(errs: list) -> np.ndarray:
