@@ -16,7 +16,15 @@ mean, :func:`lstm_edu.experiments.budget_for`) is *capped* (``"capped": true``):
 success the default budget would have seen. The paper's success rate is 100% where it gives means of
 all trials without naming failures (Tables 2-9); Table 1 gives it per row.
 
-``python -m lstm_edu summary [--json]`` prints the same table as text or JSON.
+The competitors' rows (study ``"competitors"``: RTRL, BPTT, Elman nets and whatever else is registered
+there, :mod:`lstm_edu.competitors`) are summed up by :func:`competitor_summary` beside the paper's figures
+and the LSTM rows they are compared with, with a status of :data:`COMPETITOR_STATUSES`: ``"as in the
+paper"`` when our success rate lies within :data:`AGREEMENT` percentage points of the paper's (where the
+paper says "some fraction": strictly between 0 and 100%), ``"more successes"``, ``"fewer successes"`` or
+``"not run"``.
+
+``python -m lstm_edu summary [--json]`` prints both tables as text, or one JSON list: the LSTM rows, then
+the competitors' rows (each with its ``study``).
 """
 
 from __future__ import annotations
@@ -27,11 +35,17 @@ from pathlib import Path
 
 import numpy as np
 
+from . import registry
 from .experiments import EXPERIMENTS, experiment
 from .results import RESULTS_DIR, read_trials
 
 #: The statuses a row can have, best first.
 STATUSES = ("reproduced", "slower", "fewer successes", "not run")
+#: The statuses of a competitor's row.
+COMPETITOR_STATUSES = ("as in the paper", "more successes", "fewer successes", "not run")
+#: A competitor's success rate agrees with the paper's within this many percentage points (about 1.7 binomial
+#: standard deviations at 50% and 18 trials: our trials and the paper's are both small samples).
+AGREEMENT = 20.0
 
 
 def paper_sequences(name: str) -> int:
@@ -112,7 +126,8 @@ def row_summary(name: str, out=RESULTS_DIR) -> dict:
         status = "slower"
     else:
         status = "reproduced"
-    return {"experiment": exp.name, "table": exp.table, "row": exp.row, "description": exp.description,
+    return {"study": exp.study, "experiment": exp.name, "table": exp.table, "row": exp.row,
+            "description": exp.description,
             "paper": {**exp.paper, "trials": exp.n_trials, "success_percent": paper_pct,
                       "sequences_mean": paper_seq},
             "ours": ours, "partial": 0 < len(recs) < exp.n_trials, "default_budget": exp.budget,
@@ -123,6 +138,58 @@ def row_summary(name: str, out=RESULTS_DIR) -> dict:
 def summary(out=RESULTS_DIR, names=None) -> list[dict]:
     """:func:`row_summary` of every row (or of ``names``), in the paper's order."""
     return [row_summary(n, out) for n in (EXPERIMENTS if names is None else names)]
+
+
+def _outcome(recs: list[dict]) -> dict:
+    """Success rate and sequences of a row's records (see :func:`row_summary`'s ``ours``)."""
+    ok = [r for r in recs if r["success"]]
+    seqs = [r["sequences"] for r in ok]
+    return {"trials": len(recs), "successes": len(ok),
+            "success_percent": 100.0 * len(ok) / len(recs) if recs else None,
+            "sequences_mean": _mean(seqs), "sequences_min": min(seqs) if seqs else None,
+            "sequences_max": max(seqs) if seqs else None, "budgets": sorted({r["budget"] for r in recs}),
+            "diverged": sum(bool({"diverged", "saturated"} & set(r["milestones"])) for r in recs),
+            "wall_seconds": _wall_seconds(recs)}
+
+
+def _competitor_status(ours: float | None, paper: float | None) -> str:
+    if ours is None:
+        return "not run"
+    if paper is None:  # "some fraction"
+        return "as in the paper" if 0 < ours < 100 else "more successes" if ours == 100 else "fewer successes"
+    if abs(ours - paper) <= AGREEMENT:
+        return "as in the paper"
+    return "more successes" if ours > paper else "fewer successes"
+
+
+def competitor_row_summary(name: str, out=RESULTS_DIR) -> dict:
+    """A competitor's row (an entry of study ``"competitors"``): our figures (as :func:`row_summary`'s
+    ``ours``, plus ``weights``) beside the paper's, its status (module docstring) and ``lstm``: the LSTM
+    rows it is compared with, each with our and the paper's success rate and mean sequences."""
+    entry = registry.entry(name)
+    if entry.study != "competitors":
+        raise ValueError(f"name must be an entry of the study 'competitors', got {name!r} (study {entry.study!r})")
+    folder = Path(out) / entry.study / entry.name
+    recs = read_trials(folder) if folder.is_dir() else []
+    ours = {**_outcome(recs), "weights": recs[0]["configuration"].get("n_weights") if recs else None}
+    lstm = []
+    for row in entry.lstm_rows:
+        summary_row = row_summary(row, out)
+        lstm.append({"experiment": row, "success_percent": summary_row["ours"]["success_percent"],
+                     "sequences_mean": summary_row["ours"]["sequences_mean"],
+                     "paper_success_percent": summary_row["paper"]["success_percent"],
+                     "paper_sequences_mean": summary_row["paper"]["sequences_mean"]})
+    return {"study": entry.study, "experiment": entry.name, "table": entry.table, "label": entry.label,
+            "paper": {**entry.paper, "trials": entry.n_trials}, "ours": ours,
+            "partial": 0 < len(recs) < entry.n_trials, "default_budget": entry.budget,
+            "capped": bool(recs) and max(ours["budgets"]) < entry.budget,
+            "status": _competitor_status(ours["success_percent"], entry.paper.get("success_percent")),
+            "lstm": lstm, "note": entry.note}
+
+
+def competitor_summary(out=RESULTS_DIR) -> list[dict]:
+    """:func:`competitor_row_summary` of every entry of the study ``"competitors"``, in registry order."""
+    return [competitor_row_summary(n, out) for n in registry.study_names("competitors")]
 
 
 def _fmt(value, digits=0) -> str:
@@ -149,6 +216,31 @@ def table_rows(rows: list[dict]) -> list[list[str]]:
     return out
 
 
+def _paper_sequences(paper: dict) -> str:
+    if "success_after" in paper:
+        return _fmt(paper["success_after"])
+    return f">{_fmt(paper['success_after_more_than'])}" if "success_after_more_than" in paper else "-"
+
+
+def competitor_table_rows(rows: list[dict]) -> list[list[str]]:
+    """Display rows (header first) for :func:`competitor_summary` output: the entry, the paper's method,
+    trials, budget, success and mean sequences (the paper's in brackets; "some" where the paper says "some
+    fraction"), LSTM's (our mean over the rows it is compared with; the paper's in brackets), status."""
+    out = [["row", "method", "trials (paper)", "budget", "success % (paper)", "mean sequences (paper)",
+            "LSTM success % (paper)", "status"]]
+    for r in rows:
+        o, p = r["ours"], r["paper"]
+        pct = "some" if p.get("success_percent", 0) is None else _fmt(p.get("success_percent"))
+        lstm_ours = [x["success_percent"] for x in r["lstm"] if x["success_percent"] is not None]
+        lstm_paper = np.mean([x["paper_success_percent"] for x in r["lstm"]])
+        budget = "/".join(_fmt(x) for x in o["budgets"]) or _fmt(r["default_budget"])
+        out.append([r["experiment"], r["label"], f"{o['trials']} ({p['trials']})", budget,
+                    f"{_fmt(o['success_percent'])} ({pct})", f"{_fmt(o['sequences_mean'])} ({_paper_sequences(p)})",
+                    f"{_fmt(np.mean(lstm_ours) if lstm_ours else None)} ({_fmt(lstm_paper)})",
+                    r["status"] + (" (partial)" if r["partial"] else "") + (" (capped budget)" if r["capped"] else "")])
+    return out
+
+
 def markdown_table(rows: list[list[str]]) -> str:
     """A Markdown table from display rows (header first); ``|`` in cells is escaped."""
     esc = [[str(c).replace("|", "\\|") for c in row] for row in rows]
@@ -170,18 +262,19 @@ def main(args) -> int:
               f"name the folder that `python -m lstm_edu run` wrote to (default {RESULTS_DIR})", file=sys.stderr)
         return 2
     try:
-        rows = summary(args.out)
+        rows, competitors = summary(args.out), competitor_summary(args.out)
     except ValueError as exc:  # a record that is not valid or not in its place (RecordError), named
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        json.dump(rows, sys.stdout, indent=1)
+        json.dump(rows + competitors, sys.stdout, indent=1)
         print()
         return 0
-    table = table_rows(rows)
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    for row in table:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-    counts = {s: sum(r["status"] == s for r in rows) for s in STATUSES}
-    print("; ".join(f"{n} {s}" for s, n in counts.items()))
+    for table, statuses, found in ((table_rows(rows), STATUSES, rows),
+                                   (competitor_table_rows(competitors), COMPETITOR_STATUSES, competitors)):
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+        for row in table:
+            print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        counts = {s: sum(r["status"] == s for r in found) for s in statuses}
+        print("; ".join(f"{n} {s}" for s, n in counts.items()) + "\n")
     return 0

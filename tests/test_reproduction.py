@@ -60,10 +60,64 @@ def test_summary_command_prints_every_row(tmp_path, capsys):
     _write(tmp_path, "6a", [(True, 30000)] * 20)
     assert cli.main(["summary", "--json", "--out", str(tmp_path)]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [r["experiment"] for r in rows][:2] == ["1-1", "1-2"] and len(rows) == 31
+    lstm = [r for r in rows if r["study"] == "lstm1997"]
+    assert [r["experiment"] for r in rows][:2] == ["1-1", "1-2"] and len(lstm) == 31 and rows[:31] == lstm
     assert {r["experiment"]: r["status"] for r in rows}["6a"] == "reproduced"
     assert cli.main(["summary", "--out", str(tmp_path)]) == 0
     text = capsys.readouterr().out
     assert "6a" in text and "1 reproduced" in text and "30 not run" in text
-    table = R.markdown_table(R.table_rows(rows[-2:]))
+    table = R.markdown_table(R.table_rows(lstm[-2:]))
     assert table.count("\n") == 3 and "| 6a |" in table
+
+
+def _write_competitor(out, name, outcomes):
+    """Records of competitor entry ``name``, one per (success, sequences) pair, with the entry's own fields."""
+    from lstm_edu.competitors import ENTRIES
+    from lstm_edu.results import SCHEMA, validate, write_record
+    from lstm_edu.runner import record_path
+    row = ENTRIES[name]
+    for seed, (success, sequences) in enumerate(outcomes):
+        path = record_path(out, "competitors", name, seed)
+        record = {"schema": SCHEMA, "study": "competitors", "experiment": name, "seed": seed, "budget": row.budget,
+                  "success": success, "sequences": sequences, "milestones": {}, "test": None, "curve": None,
+                  "weights": None, **row.record_fields(), "code_version": "0.1.0+gabc",
+                  "run": {"batch": 18, "seconds": 5.0}}
+        write_record(path, validate(record, path))
+
+
+@pytest.mark.parametrize("name, outcomes, status", [
+    ("2a-rtrl-p4-a1", [(True, 900_000)] * 14 + [(False, 5_000_000)] * 4, "as in the paper"),  # 78% vs 78%
+    ("2a-rtrl-p4-a1", [(True, 900_000)] * 9 + [(False, 5_000_000)] * 9, "fewer successes"),  # 50% vs 78%
+    ("2a-rtrl-p4-a10", [(True, 90_000)] * 9 + [(False, 5_000_000)] * 9, "more successes"),  # 50% vs 22%
+    ("2a-rtrl-p10", [(False, 5_000_000)] * 18, "as in the paper"),
+    ("1-rtrl-3", [(True, 100_000)] * 3 + [(False, 400_000)] * 27, "as in the paper"),  # "some fraction"
+    ("1-rtrl-3", [(False, 400_000)] * 30, "fewer successes"),
+    ("1-rtrl-12", [(True, 20_000)] * 30, "more successes"),
+])
+def test_competitor_status_against_the_papers_rate(tmp_path, name, outcomes, status):
+    _write_competitor(tmp_path, name, outcomes)
+    row = R.competitor_row_summary(name, tmp_path)
+    assert row["status"] == status and not row["partial"] and not row["capped"]
+    assert row["ours"]["trials"] == len(outcomes) and row["ours"]["weights"] == row["paper"]["weights"]
+    assert [x["experiment"] for x in row["lstm"]] == list(R.registry.entry(name).lstm_rows)
+
+
+def test_competitor_rows_in_the_summary_command(tmp_path, capsys):
+    _write(tmp_path, "2a", [(True, 5000)] * 18)
+    _write_competitor(tmp_path, "2a-rtrl-p10", [(False, 5_000_000)] * 9)
+    assert R.competitor_row_summary("2a-bptt-p100", tmp_path)["status"] == "not run"
+    assert cli.main(["summary", "--json", "--out", str(tmp_path)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    competitors = {r["experiment"]: r for r in rows if r["study"] == "competitors"}
+    assert set(R.registry.study_names("competitors")) == set(competitors)
+    p10 = competitors["2a-rtrl-p10"]
+    assert p10["partial"] and p10["status"] == "as in the paper" and p10["paper"]["success_after_more_than"] == 5e6
+    assert p10["lstm"][0] == {"experiment": "2a", "success_percent": 100.0, "sequences_mean": 5000.0,
+                              "paper_success_percent": 100.0, "paper_sequences_mean": 5040}
+    assert cli.main(["summary", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert "2a-rtrl-p10" in text and "1 as in the paper" in text
+    table = R.markdown_table(R.competitor_table_rows([p10]))
+    assert "| 0 (0) | - (>5,000,000) | 100 (100) | as in the paper (partial) |" in table
+    with pytest.raises(ValueError, match="name must be an entry of the study 'competitors'"):
+        R.competitor_row_summary("2a", tmp_path)
