@@ -116,3 +116,10 @@ def test_guessing_against_the_paper(summary):
     assert rows["parity_A2"]["n_solved"] == rows["parity_A2_no_self"]["n_solved"] == 0
     total = rows["parity_A2"]["n"] * bengio_study.GUESSING["parity_A2"].guesses
     assert total / 3 / paper["parity_A2"] > 20 and total / 3 / paper["parity_A2_no_self"] > 200
+
+
+def test_exercise_guessing_the_latch():
+    """Solution of "Guessing the latch": p about 1/8, so about 8 guesses per solution, of the same order as the
+    stored mean (within a factor of 2)."""
+    row = bengio_study.summary()[bengio_study.guessing_name("latch_I")]
+    assert 0.5 < row["evaluations_per_solution"] / 8 < 2
