@@ -1,4 +1,5 @@
-"""Interactive figures that work in the static HTML book, with no kernel running.
+"""What the chapters show besides plots: interactive figures that work in the static HTML book with no kernel
+running, and source code shown highlighted (:func:`source`).
 
 An ``interact`` output keeps only its first picture once the kernel is gone. Instead every setting's
 figure is drawn in advance, the pictures go into an ``ipywidgets.Stack``, and a ``SelectionSlider``'s
@@ -10,12 +11,16 @@ other is linked to every inner stack, so the pair of sliders picks one of the pr
 
 from __future__ import annotations
 
+import inspect
 import io
 
 import ipywidgets
 import matplotlib.pyplot as plt
 
 from . import _checks
+
+#: What :func:`source` shows: functions, classes, methods and modules.
+_HAS_SOURCE = (inspect.isfunction, inspect.isclass, inspect.ismethod, inspect.ismodule)
 
 
 def figure_to_image(fig, *, dpi: int = 90) -> ipywidgets.Image:
@@ -77,3 +82,21 @@ def slider_grid(first, second, draw, *, descriptions: tuple[str, str] = ("", "")
     outer = ipywidgets.Stack(inner, selected_index=0)
     return ipywidgets.VBox([_linked_slider(first, descriptions[0], [outer]),
                             _linked_slider(second, descriptions[1], inner), outer])
+
+
+def source(*objects):
+    """The source code of ``objects`` (functions, classes, methods, modules) as one highlighted Python block.
+
+    Returns an ``IPython.display.Markdown`` whose code fence the book renders highlighted, as it renders a
+    chapter's own code (a printed ``inspect.getsource`` shows as plain monospace text); Jupyter shows it
+    highlighted too. The book's stylesheet (``book/_css/book.css``) wraps its long lines at the column's edge.
+    """
+    from IPython.display import Markdown
+
+    if not objects:
+        raise ValueError("source needs at least one function, class, method or module")
+    for obj in objects:
+        if not any(test(obj) for test in _HAS_SOURCE):
+            raise TypeError(f"source shows functions, classes, methods and modules, got {type(obj).__name__}")
+    code = "\n\n".join(inspect.getsource(obj).rstrip("\n") for obj in objects)
+    return Markdown(f"````python\n{code}\n````")

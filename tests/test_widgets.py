@@ -44,3 +44,22 @@ def test_slider_grid_picks_one_picture_per_pair(monkeypatch):
 def test_slider_grid_refuses_bad_input(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         widgets.slider_grid(*args, **kwargs)
+
+
+def test_source_is_a_highlighted_python_block_of_the_whole_objects():
+    from lstm_edu import criteria
+    import inspect
+    shown = widgets.source(criteria.end_error, criteria.RollingWindow.st3).data
+    assert shown.startswith("````python\n") and shown.endswith("\n````")
+    for f in (criteria.end_error, criteria.RollingWindow.st3):
+        assert inspect.getsource(f).rstrip("\n") in shown
+
+
+@pytest.mark.parametrize("objects, error, match", [
+    ((), ValueError, "at least one"),
+    ((3,), TypeError, "got int"),
+    (("def f(): pass",), TypeError, "got str"),
+])
+def test_source_refuses_what_has_no_source(objects, error, match):
+    with pytest.raises(error, match=match):
+        widgets.source(*objects)
