@@ -10,7 +10,7 @@ import numpy as np
 from autograd import grad
 from test_carousel import _unrolled_logistic
 
-from lstm_edu import activations, carousel
+from lstm_edu import activations, analysis, carousel
 
 
 def test_error_flow_is_autograds_derivative_of_the_unrolled_unit_over_30_steps():
@@ -59,3 +59,14 @@ def test_every_settled_random_logistic_unit_forgets_its_error():
     assert settled.sum() > P / 2
     assert factor[settled].max() < 1.0
     assert np.median(factor[settled]) < 0.01
+
+
+def test_exercise_the_best_constant_factor():
+    """Solution of "The best constant factor": over w_jj in [-20, 20] (bias 0, y_j(0) = 0.5) the flow after 50
+    steps is largest at a negative weight between -6 and -5, among positive weights between 1 and 2 (next to
+    logistic_factor_maximum's w), and below 1 everywhere."""
+    w = np.linspace(-20, 20, 4000)
+    log_flow = carousel.error_flow(w, 50, activation="logistic", initial_activation=0.5, log10=True)[:, -1]
+    assert -6 < w[np.argmax(log_flow)] < -5 and log_flow.max() < 0
+    best_positive = w[w > 0][np.argmax(log_flow[w > 0])]
+    assert 1 < best_positive < 2 and abs(best_positive - analysis.logistic_factor_maximum(1.0)[0]) < 0.5
