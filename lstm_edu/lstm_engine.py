@@ -37,10 +37,15 @@ from .table10 import SQUASHINGS
 FORWARD, GRADIENT, SEQUENCE, STEP = 0, 1, 2, 3
 MODES = {"forward": FORWARD, "gradient": GRADIENT, "sequence": SEQUENCE, "step": STEP}
 
-h_prime_from_value = numba.njit(cache=True, inline="always")(prime_from_value)
+#: How numba compiles every piece: cached on disk, and with NumPy's error model (a division by 0 gives inf or
+#: NaN as in NumPy, instead of a test before every division that would raise ZeroDivisionError; no
+#: division of the loop can have a zero divisor, and the test made the loop about a fifth slower).
+COMPILE = {"cache": True, "error_model": "numpy"}
+
+h_prime_from_value = numba.njit(**COMPILE, inline="always")(prime_from_value)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def logistic(x):
     """``1 / (1 + exp(-x))`` of one number (:func:`lstm_edu.activations.logistic`; 0 where ``exp`` overflows)."""
     return 1.0 / (1.0 + np.exp(-x))
@@ -90,14 +95,14 @@ class Bundle(NamedTuple):
     trace_yc: np.ndarray     #: (P, T, C) cell outputs
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def change(w, rate, r, u, m, d):
     """The weight change of on-line learning: ``w_um += alpha_um d`` with ``d`` = -dE/dw_um (one step's
     contribution or a sequence's sum) and ``alpha_um`` the weight's rate, ``rate[r, u, m]``."""
     w[u, m] += rate[r, u, m] * d
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def contribute(w, acc, rate, r, u, m, d, at_once):
     """One step's contribution ``d`` = -dE/dw_um of weight (u, m): applied at once (:func:`change`, mode
     STEP) or added to the sequence's sum ``acc`` (Appendix A.1)."""
@@ -107,7 +112,7 @@ def contribute(w, acc, rate, r, u, m, d, at_once):
         acc[u, m] += d
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def reset(lay, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o):
     """Start of a sequence: every activation, state, partial and sum is 0; bias sources are 1."""
     y_src[:] = 0.0
@@ -123,7 +128,20 @@ def reset(lay, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o):
     acc_o[:] = 0.0
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
+def steps_to_run(lay, mask, p, T):
+    """How many steps of network ``p``'s sequence must run: all ``T`` for a forward pass or where every
+    output is kept; while learning, up to its last step with an error: later steps change nothing (no
+    error reaches back from them), so the padding of sequences of unequal lengths costs no time."""
+    if lay.mode == FORWARD or lay.keep_outputs:
+        return T
+    for t in range(T - 1, -1, -1):
+        if mask[p, t]:
+            return t + 1
+    return 0
+
+
+@numba.njit(**COMPILE, inline="always")
 def set_inputs(lay, x_t, y_src, nonzero):
     """Step (1) of Section 5's order: the inputs of step t, ``x_t`` (n_in,), become the first sources.
     Returns how many sources are not exactly 0, listed in ``nonzero`` (a zero source adds nothing to a
@@ -138,7 +156,7 @@ def set_inputs(lay, x_t, y_src, nonzero):
     return n_nonzero
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def hidden_units(w, y_src, nonzero, n_nonzero, low, span, y_h, y_h_prime):
     """Eqs. 6-9: net_u(t) = sum_m w_um y^m(t-1) for every hidden unit (cells, input gates, output gates);
     y_u = f_u(net_u) with every squashing low + span f(net) (f logistic: f, g = 4 f - 2, h = 2 f - 1) and
@@ -153,7 +171,7 @@ def hidden_units(w, y_src, nonzero, n_nonzero, low, span, y_h, y_h_prime):
         y_h_prime[u] = span[u] * f * (1.0 - f)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def cells(lay, y_h, s, h_s, y_c):
     """Eq. 9: the CEC s_c(t) = s_c(t-1) + y_in(t) g(net_c(t)) and the cell output y_c(t) = y_out(t) h(s_c(t))."""
     C, B, S = s.shape[0], lay.B, lay.S
@@ -167,7 +185,7 @@ def cells(lay, y_h, s, h_s, y_c):
         y_c[c] = y_h[C + B + j] * h_s[c] if lay.has_og else h_s[c]
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def output_units(lay, x_t, wo, y_c, y_osrc, y_k, y_k_prime):
     """The output units (Appendix A.1, after eq. 9), step (3) of Section 5's order:
     y_k(t) = f(sum_m w_km y^m(t)) from the cells of the SAME step (and the inputs ``x_t`` in
@@ -186,7 +204,7 @@ def output_units(lay, x_t, wo, y_c, y_osrc, y_k, y_k_prime):
         y_k_prime[k] = f * (1.0 - f)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def record(lay, y_h, s, y_c, in_t, out_t, g_t, s_t, yc_t):
     """Mode FORWARD: keep the gates, cell inputs, states and cell outputs of step t (rows of the traces)."""
     C, B = s.shape[0], lay.B
@@ -199,22 +217,32 @@ def record(lay, y_h, s, y_c, in_t, out_t, g_t, s_t, yc_t):
         yc_t[c] = y_c[c]
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def forward_partials(lay, y_h, y_h_prime, y_src, nonzero, n_nonzero, dS_in, dS_c):
     """Eqs. 25 and 27 (Appendix A.1): ds_c/dw_{in,m} += g(net_c) f'_in(net_in) y_m,
-    ds_c/dw_{c,m} += g'(net_c) y_in y_m."""
-    C, S = dS_in.shape[0], lay.S
+    ds_c/dw_{c,m} += g'(net_c) y_in y_m.
+
+    Where at least half the sources are not 0, the loop runs over all of them (a contiguous loop, which
+    the compiler turns into vector instructions), otherwise over the list ``nonzero``. The two give the
+    same numbers: a partial is never -0 (it starts at +0), so adding ``coef * 0`` leaves it as it is."""
+    C, S, M = dS_in.shape[0], lay.S, y_src.shape[0]
+    dense = 2 * n_nonzero >= M
     for c in range(C):
         j = c // S
         coef_in = y_h[c] * y_h_prime[C + j]
         coef_c = y_h_prime[c] * y_h[C + j]
-        for i in range(n_nonzero):
-            m = nonzero[i]
-            dS_in[c, m] += coef_in * y_src[m]
-            dS_c[c, m] += coef_c * y_src[m]
+        if dense:
+            for m in range(M):
+                dS_in[c, m] += coef_in * y_src[m]
+                dS_c[c, m] += coef_c * y_src[m]
+        else:
+            for i in range(n_nonzero):
+                m = nonzero[i]
+                dS_in[c, m] += coef_in * y_src[m]
+                dS_c[c, m] += coef_c * y_src[m]
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def error_signals(lay, targets_t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, back, e_s, e_out):
     """Eqs. 19, 21, 23: e_k = f'_k (t_k - y_k); e_out_j = f'_out_j sum_v h(s_v) sum_k w_kv e_k;
     e_s_c = y_out_j h'(s_c) sum_k w_kc e_k. Returns sum_k (t_k - y_k)^2."""
@@ -243,7 +271,7 @@ def error_signals(lay, targets_t, wo, y_h, y_h_prime, h_s, y_k, y_k_prime, e_k, 
     return squared
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def weight_changes(lay, r, w, wo, rate_h, rate_o, acc_h, acc_o, y_src, y_osrc, e_k, e_s, e_out, dS_in, dS_c):
     """Eqs. 22, 26, 28: this step's contributions -dE/dw, summed over the sequence, or applied at once
     (mode STEP)."""
@@ -267,7 +295,7 @@ def weight_changes(lay, r, w, wo, rate_h, rate_o, acc_h, acc_o, y_src, y_osrc, e
                 contribute(w, acc_h, rate_h, r, C + B + j, m, e_out[j] * y_src[m], at_once)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def recur(lay, y_h, y_c, y_src):
     """Connectivity F: this step's cell outputs and gates become the next step's sources."""
     C = y_c.shape[0]
@@ -277,7 +305,7 @@ def recur(lay, y_h, y_c, y_src):
         y_src[lay.n_in + u] = y_h[u]
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(**COMPILE, inline="always")
 def apply_sums(r, w, wo, rate_h, rate_o, acc_h, acc_o):
     """Mode SEQUENCE, at the end of a sequence: the change is alpha times the sum of all steps'
     contributions (Appendix A.1)."""
@@ -289,7 +317,7 @@ def apply_sums(r, w, wo, rate_h, rate_o, acc_h, acc_o):
             change(wo, rate_o, r, k, m, acc_o[k, m])
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(**COMPILE, nogil=True)
 def time_loop(b):
     """The time loop of every network of the :class:`Bundle` ``b``: the forward pass in Section 5's order,
     the forward partials and errors of the truncated gradient (Appendix A), the weight changes.
@@ -317,7 +345,7 @@ def time_loop(b):
         r = p if rate_h.shape[0] > 1 else 0        # this network's row of the learning rates
         reset(lay, y_src, y_osrc, s, dS_in, dS_c, acc_h, acc_o)
         loss_p = 0.0
-        for t in range(T):
+        for t in range(steps_to_run(lay, mask, p, T)):
             n_nonzero = set_inputs(lay, x[p, t], y_src, nonzero)                     # (1) inputs
             hidden_units(w, y_src, nonzero, n_nonzero, low, span, y_h, y_h_prime)  # (2) gates, cells
             cells(lay, y_h, s, h_s, y_c)
