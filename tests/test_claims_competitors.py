@@ -1,0 +1,77 @@
+"""The claims of the chapter "The competitors" (book/experiments/competitors.md).
+
+Each test recomputes a number the chapter shows, through the same public functions, and asserts what the
+prose says about it; the results part reads the same records as the chapter.
+"""
+
+import numpy as np
+import pytest
+
+from lstm_edu import competitor_cost, competitor_nets, competitors, reproduction
+from lstm_edu.results import RESULTS_DIR, read_trials
+from lstm_edu.tasks import long_lag
+
+
+def test_the_weight_counts_pin_down_the_nets():
+    """'n(7 + n) weights: 170 for 3 hidden units, 494 for 12'; Elman 435; Table 2: 36, 144, 10404."""
+    assert [competitor_nets.fully_recurrent(7, h, 7).n_weights for h in (3, 12)] == [170, 494]
+    assert competitor_nets.elman(7, 15, 7).n_weights == 15 * (7 + 15) + 7 * 15 == 435
+    assert [(p + 2) + (p + 1) * (p + 2) for p in (4, 10, 100)] == [36, 144, 10404]
+    assert [competitor_nets.self_recurrent(p + 1, 1, p + 1).n_weights for p in (4, 10, 100)] == [36, 144, 10404]
+
+
+def test_rtrl_count_of_the_exercise():
+    """Exercise: 9386 sensitivities, about 178,000 multiplications a step; 17,000 for the 3-hidden net, and
+    the 3-hidden net's measured step several times faster."""
+    big, small = competitor_nets.fully_recurrent(7, 12, 7), competitor_nets.fully_recurrent(7, 3, 7)
+    assert competitor_cost.kept_numbers(big, "rtrl", 1) == 19 * 494 == 9386
+    assert round(19 * 9386, -3) == 178_000 and 10 * competitor_cost.kept_numbers(small, "rtrl", 1) == 17_000
+    ratio = (competitor_cost.cost(big, "rtrl", T=20, repeats=2)["ns_per_step"]
+             / competitor_cost.cost(small, "rtrl", T=20, repeats=2)["ns_per_step"])
+    assert ratio > 3
+
+
+def test_the_cost_figure():
+    """RTRL's time per step grows like W^s with s near 2 (O(n^4)), full BPTT's like W^s with s at most 1;
+    full BPTT's memory grows with T, RTRL's hardly."""
+    sizes = [12, 16, 24]
+    time = {rule: [competitor_cost.cost(competitor_nets.fully_recurrent(4, n - 2, 2), *rule, T=50)["ns_per_step"]
+                   for n in sizes] for rule in (("rtrl", None), ("bptt", None))}
+    weights = np.log([n * (4 + n) for n in sizes])
+    rtrl = np.polyfit(weights, np.log(time["rtrl", None]), 1)[0]
+    bptt = np.polyfit(weights, np.log(time["bptt", None]), 1)[0]
+    assert 1.5 < rtrl < 3.0 and bptt < 1.2 and time["rtrl", None][-1] > 10 * time["bptt", None][-1]
+    cfg = competitor_nets.fully_recurrent(4, 6, 2)
+    growth = {rule: competitor_cost.cost(cfg, *rule, T=400, repeats=1)["peak_bytes"]
+              / competitor_cost.cost(cfg, *rule, T=25, repeats=1)["peak_bytes"] for rule in (("rtrl", None),
+                                                                                               ("bptt", None))}
+    assert growth["rtrl", None] < 1.5 and growth["bptt", None] > 8
+
+
+def test_a_window_shorter_than_the_lag_never_teaches_the_first_symbols_weight():
+    """Exercise: at p = 4 the BPTT(h) gradient of step 4's error for the weight from the first symbol to the
+    hidden unit is exactly 0 for h < 4, and not for h = 4."""
+    cfg = competitor_nets.self_recurrent(5, 1, 5)
+    b = long_lag.noise_free(1, 4, 0)
+    W = competitor_nets.init_weights(cfg, 1, 0)
+    last = np.zeros_like(b.target_mask)
+    last[:, -1] = True
+    first = int(np.argmax(b.x[0, 0]))
+    grads = [competitor_nets.gradient(cfg, W, b.x, b.targets, last, "bptt", h)[0, 0, first] for h in (1, 2, 3, 4)]
+    assert grads[:3] == [0.0, 0.0, 0.0] and grads[3] != 0.0
+
+
+def test_the_table_reads_the_records():
+    """Every competitor row is in the table; a row without records reads 'not run'; the plateau of an
+    unlearned p = 4 net is about 0.25 per sequence."""
+    summary = reproduction.competitor_summary()
+    assert [r["experiment"] for r in summary][:len(competitors.ENTRIES)] == list(competitors.ENTRIES)
+    table = reproduction.competitor_table_rows(summary)
+    assert len(table) == len(summary) + 1
+    for r, line in zip(summary, table[1:]):
+        assert (r["status"] == "not run") == (r["ours"]["trials"] == 0) and line[-1].startswith(r["status"])
+    for name in ("2a-rtrl-p4-a1", "2a-rtrl-p4-a4", "2a-rtrl-p4-a10"):
+        folder = RESULTS_DIR / "competitors" / name
+        for r in read_trials(folder) if folder.is_dir() else []:
+            if r["curve"]["mean_loss"]:
+                assert r["curve"]["mean_loss"][0] == pytest.approx(0.25, abs=0.05)
