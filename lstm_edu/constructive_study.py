@@ -70,14 +70,12 @@ class Entry:
     study: str = STUDY
     settings: dict = field(default_factory=dict)
     base: str | None = None
+    table: int | None = field(init=False)
+    lstm_rows: tuple = field(init=False)
 
-    @property
-    def table(self) -> int | None:
-        return {"1": 1, "2a": 2}.get(self.experiment)
-
-    @property
-    def lstm_rows(self) -> tuple:
-        return LSTM_ROWS[self.experiment]
+    def __post_init__(self):
+        object.__setattr__(self, "table", {"1": 1, "2a": 2, "2b": None}[self.experiment])
+        object.__setattr__(self, "lstm_rows", LSTM_ROWS[self.experiment])
 
     def start(self, seeds, budget: int, version: str):
         trainer = RCCTrainer if self.kind == "rcc" else ChunkerTrainer

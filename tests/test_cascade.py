@@ -5,7 +5,8 @@ import autograd
 import numpy as np
 import pytest
 
-from lstm_edu import cascade
+from lstm_edu import cascade, constructive_study, runner
+from lstm_edu.results import read_record
 
 
 def _relative_error(a, b):
@@ -168,3 +169,18 @@ def test_bad_nets_are_refused_by_name():
         cascade.grow(cascade.CascadeNet.initial(1, 1, [0]), _latch_task(1, 0), [], lambda n, y: None, 1, 10)
     with pytest.raises(ValueError, match="x"):
         cascade.CascadeNet.initial(2, 1, [0]).features(np.zeros((1, 2, 3, 5)))
+
+
+def test_the_study_entry_grows_nets_on_experiment_1_and_writes_valid_records(tmp_path):
+    cs = constructive_study
+    entry = cs.ENTRIES["1-rcc"]
+    assert entry.n_trials == 30 and entry.table == 1 and entry.paper["success_after"] == 182_000
+    small = cs.Entry("1-rcc-test", "rcc", "1", "RCC", 1, 50_000, entry.task, entry.paper, "test",
+                     settings={"max_epochs": 5, "n_candidates": 2})
+    (path,) = runner.run(small, 1, 50_000, 0, tmp_path, 64, 60.0, progress=False)
+    r = read_record(path)
+    m = r["milestones"]
+    assert r["sequences"] == 256 * (m["output_passes"] + m["candidate_passes"]) <= 50_000
+    assert m["units"] == len(r["weights"]["units"]) == len(m["covariances"]) <= cs.MAX_UNITS
+    assert r["success"] == (r["test"]["wrong"] == 0) and r["test"]["n"] > 256
+    assert r["configuration"]["settings"]["max_epochs"] == 5

@@ -5,7 +5,8 @@ import autograd
 import numpy as np
 import pytest
 
-from lstm_edu import chunker, competitor_nets
+from lstm_edu import chunker, competitor_nets, constructive_study, runner
+from lstm_edu.results import read_record
 from lstm_edu.tasks import long_lag
 
 
@@ -123,3 +124,38 @@ def test_bad_sequences_and_rates_are_refused_by_name():
         chunker.train_sequence(config, W_A, W_C[:, :, :-1], x, lengths, 1.0)
     with pytest.raises(ValueError, match="seeds"):
         chunker.initial_weights(config, [])
+
+
+def _small_entry(task="2a", p=4):
+    return constructive_study.Entry(f"{task}-chunker-test", "chunker", task, "CH", 2, 300, {"name": f"Task {task}", "p": p,
+                                                                             "alpha": 1.0}, {}, "test")
+
+
+def test_the_study_entry_writes_valid_records_and_resumes_exactly(tmp_path):
+    entries = constructive_study.ENTRIES
+    assert entries["2a-chunker-p100"].budget == 20 * 5040 and entries["2a-chunker-p100"].table == 2
+    assert entries["2b-chunker-p100"].budget == 20 * 5680 and entries["2b-chunker-p100"].table is None
+    entry = _small_entry()
+    paths = runner.run(entry, 2, 300, 0, tmp_path, 64, 60.0, progress=False)
+    records = [read_record(path) for path in paths]
+    for r in records:
+        assert r["budget"] == 300 and r["label"] == "CH" and r["lstm_rows"] == ["2a"]
+        assert r["sequences"] % 100 == 0 and len(r["curve"]["mean_loss"]) == r["sequences"] // 100
+        assert r["success"] == (r["test"]["wrong"] == 0)
+    # a chunk checkpointed after one step and resumed trains on exactly as one never interrupted
+    whole = entry.start([5, 6], 300, "v")
+    whole.step()
+    whole.save(tmp_path / "chunk.npz")
+    resumed = entry.resume(tmp_path / "chunk.npz", "v", 300)
+    whole.step()
+    resumed.step()
+    np.testing.assert_array_equal(whole.W_A, resumed.W_A)
+    np.testing.assert_array_equal(whole.W_C, resumed.W_C)
+    assert whole.finish(0, False, False)["curve"] == resumed.finish(0, False, False)["curve"]
+
+
+def test_task_2b_tests_only_after_a_clean_run_of_training_sequences(tmp_path):
+    trainer = _small_entry("2b").start([0], 300, "v")
+    trainer.step()
+    record = trainer.finish(0, False, False)
+    assert record["test"] is None or record["test"]["n"] == 10_000
