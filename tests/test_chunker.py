@@ -127,8 +127,8 @@ def test_bad_sequences_and_rates_are_refused_by_name():
 
 
 def _small_entry(task="2a", p=4):
-    return constructive_study.Entry(f"{task}-chunker-test", "chunker", task, "CH", 2, 300, {"name": f"Task {task}", "p": p,
-                                                                             "alpha": 1.0}, {}, "test")
+    task_fields = {"name": f"Task {task}", "p": p, "alpha": 1.0}
+    return constructive_study.Entry(f"{task}-chunker-test", "chunker", task, "CH", 2, 300, task_fields, {}, "test")
 
 
 def test_the_study_entry_writes_valid_records_and_resumes_exactly(tmp_path):
