@@ -1,5 +1,6 @@
 """What the chapters show besides plots: interactive figures that work in the static HTML book with no kernel
-running, and source code shown highlighted (:func:`source`).
+running, source code shown highlighted (:func:`source`), and computed sentences as a list that wraps at the
+page's column (:func:`bullets`) instead of printed lines cut off at its edge.
 
 An ``interact`` output keeps only its first picture once the kernel is gone. Instead every setting's
 figure is drawn in advance, the pictures go into an ``ipywidgets.Stack``, and a ``SelectionSlider``'s
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import io
+import re
 
 import ipywidgets
 import matplotlib.pyplot as plt
@@ -100,3 +102,23 @@ def source(*objects):
             raise TypeError(f"source shows functions, classes, methods and modules, got {type(obj).__name__}")
     code = "\n\n".join(inspect.getsource(obj).rstrip("\n") for obj in objects)
     return Markdown(f"````python\n{code}\n````")
+
+
+#: Characters with a meaning in Markdown (and ``$`` for math), escaped by :func:`bullets`.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
+
+
+def bullets(lines):
+    """Computed sentences as a Markdown list, one item per line of ``lines`` (strings), shown literally.
+
+    Every Markdown character is escaped, so a line shows as written (``1-5_sequence``, ``[0.1 0.2]``, ``$``);
+    runs of spaces collapse as in any paragraph. Returns an ``IPython.display.Markdown``.
+    """
+    from IPython.display import Markdown
+
+    if isinstance(lines, str):
+        raise TypeError("lines must be a list of strings, one per item, not one str")
+    lines = list(lines)
+    if not lines or not all(isinstance(line, str) for line in lines):
+        raise TypeError(f"lines must be a non-empty list of strings, got {lines!r}")
+    return Markdown("\n".join("- " + _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(line.split())) for line in lines))

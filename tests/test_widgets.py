@@ -63,3 +63,14 @@ def test_source_is_a_highlighted_python_block_of_the_whole_objects():
 def test_source_refuses_what_has_no_source(objects, error, match):
     with pytest.raises(error, match=match):
         widgets.source(*objects)
+
+
+def test_bullets_shows_each_line_literally_as_one_item():
+    shown = widgets.bullets(["1-5_sequence: [0.1 0.2] *a* $x$", "  trial   0: ..TV # 2"]).data
+    assert shown.split("\n") == [r"- 1\-5\_sequence: \[0\.1 0\.2\] \*a\* \$x\$", r"- trial 0: \.\.TV \# 2"]
+
+
+@pytest.mark.parametrize("lines", ["one line", [], ["ok", 3]])
+def test_bullets_refuses_anything_but_a_list_of_strings(lines):
+    with pytest.raises(TypeError, match="lines must be"):
+        widgets.bullets(lines)
