@@ -135,6 +135,16 @@ def reber_wrong(outputs, possible, lengths) -> np.ndarray:
     return (~ok).reshape(P, N).sum(axis=1)
 
 
+def rcc_net(record: dict) -> cascade.CascadeNet:
+    """The trained net (P = 1) stored in a record of ``1-rcc``."""
+    units = record["weights"]["units"]
+    net = cascade.CascadeNet(7, 7, np.zeros((1, 7, 8)))
+    for unit in units:
+        net.install(np.array([unit["w"]]), np.array([unit["r"]]), [True])
+    net.w_out = np.array([record["weights"]["w_out"]])
+    return net
+
+
 class RCCTrainer:
     """The runner's trainer of a chunk of RCC trials; its one :meth:`step` grows the nets to the end (a
     checkpoint restarts the chunk's trials: RCC's phases are short, and the whole chunk takes minutes)."""
@@ -282,7 +292,8 @@ class ChunkerTrainer:
             "test": ({"n": 2 if two_a else TEST_2B, "wrong": int(self.wrong[p])} if self.wrong[p] >= 0 else None),
             "curve": {"every": CHECK_EVERY, "mean_loss": self.curve[p], "events": self.events[p]},
             "weights": None,
-            "configuration": {"n_weights": self.config.n_weights, "threshold": self.config.threshold,
+            "configuration": {"n_weights": self.config.n_weights["automatiser"],
+                              "n_weights_chunker": self.config.n_weights["chunker"], "threshold": self.config.threshold,
                               "absorb": self.config.absorb, "time_scale": self.config.time_scale,
                               "initial_range": 0.2},
             "criteria": {"rule": ("ABS(0.25) at every step of both sequences" if two_a else
