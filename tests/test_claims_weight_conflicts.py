@@ -92,3 +92,19 @@ def test_learned_gates_open_at_the_step_that_matters():
     gate = activations.traceable_f(np.einsum("pbtm,pm->pbt", x, w["output_gate"]) + w["output_gate_bias"][:, None, None])
     good = error < 0.1 * carousel.output_conflict_floor(T)
     assert gate[good, :, :-1].mean() < 0.01 and gate[good, :, -1].mean() > 0.5
+
+
+def test_exercise_a_fixed_gate():
+    """Solution of "A fixed gate": with w_in,S = 10, b_in = -5, w_cV = w_k = 1 the error relative to silence is
+    f(-5)^2 (1 + (T-1) a^2), about 9e-5 at T = 100 and 5e-4 at T = 1000 (a = 0.1), up to sampling error."""
+    f5 = activations.f(-5.0)
+    for T, about in ((100, 9e-5), (1000, 5e-4)):
+        predicted = f5 ** 2 * (1 + (T - 1) * 0.01)
+        assert abs(predicted / about - 1) < 0.05
+        w = carousel.initial_weights(1, input_gate=True, seed=0)
+        w = {k: np.zeros_like(v) for k, v in w.items()}
+        w["cell"][0, carousel.VALUE], w["output"][0] = 1.0, 1.0
+        w["input_gate"][0, carousel.STORE], w["input_gate_bias"][0] = 10.0, -5.0
+        x, y, m = carousel.store_recall_task(1, 3000, T, conflict="input", distractor_scale=0.1, seed=T)
+        measured = carousel.carousel_error(w, x, y, m, input_gate=True)[0] / (1 / 3)
+        assert abs(measured / predicted - 1) < 0.15
