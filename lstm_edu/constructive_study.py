@@ -145,6 +145,23 @@ def rcc_net(record: dict) -> cascade.CascadeNet:
     return net
 
 
+def rcc_mistakes(record: dict) -> dict:
+    """Where the stored RCC net of ``record`` errs on its trial's evaluation strings (every distinct training
+    and test string), by Experiment 1's rule: ``strings`` with a wrong prediction, of them ``final_step``
+    wrong at the step that must predict the closing T or P (the task's long lag) and ``other_steps`` wrong at
+    some other step."""
+    strings_train, strings_test = reber_sets(record["seed"])
+    batch, possible = reber.encode(sorted(set(strings_train) | set(strings_test)))
+    y = rcc_net(record).outputs(batch.x[None])[0]
+    rows, last = np.arange(len(y)), batch.lengths - 2
+    at_final = criteria.reber_correct(y[rows, last][:, None], possible[rows, last][:, None], np.ones(len(y), int))
+    elsewhere = y.copy()
+    elsewhere[rows, last] = possible[rows, last]   # the final step made right: what else is wrong
+    return {"strings": int((~criteria.reber_correct(y, possible, batch.lengths)).sum()),
+            "final_step": int((~at_final).sum()),
+            "other_steps": int((~criteria.reber_correct(elsewhere, possible, batch.lengths)).sum())}
+
+
 class RCCTrainer:
     """The runner's trainer of a chunk of RCC trials; its one :meth:`step` grows the nets to the end (a
     checkpoint restarts the chunk's trials: RCC's phases are short, and the whole chunk takes minutes)."""

@@ -184,3 +184,5 @@ def test_the_study_entry_grows_nets_on_experiment_1_and_writes_valid_records(tmp
     assert m["units"] == len(r["weights"]["units"]) == len(m["covariances"]) <= cs.MAX_UNITS
     assert r["success"] == (r["test"]["wrong"] == 0) and r["test"]["n"] > 256
     assert r["configuration"]["settings"]["max_epochs"] == 5
+    mistakes = cs.rcc_mistakes(r)   # the net rebuilt from the record errs exactly where the run's test found
+    assert mistakes["strings"] == r["test"]["wrong"] >= max(mistakes["final_step"], mistakes["other_steps"])
