@@ -62,3 +62,25 @@ def test_the_hand_wired_cell_stores_holds_and_releases_a_value():
     assert drift <= 2 * leak                          # held through noise: |g| <= 2 per step at most
     assert np.abs(tr.cell_output[0, :recall, 0]).max() < 0.01                    # invisible before recall
     assert abs(tr.cell_output[0, recall, 0]) > 0.15                              # read out at the recall step
+
+
+def test_exercise_weight_counts():
+    """Solutions of "Counting the weights of 6b" (12 x 21 + 8 x 7 = 308) and "Row 2a with an output gate"
+    (10,504 becomes 10,605: 303 hidden weights instead of 202, the outputs' 10,302 unchanged)."""
+    assert lstm1997.build("6b").n_weights == 12 * 21 + 8 * 7 == 308
+    assert lstm1997.build("2a").n_weights == 202 + 10_302 == 10_504
+    assert lstm1997.LSTM1997(lstm1997.config("2a", output_gate=True)).n_weights == 303 + 10_302 == 10_605
+
+
+def test_the_memory_cell_figure():
+    """The figure's caption: the cell of row 4-1 drawn with its block's gates input_gate[0], output_gate[0] and a
+    carousel weight of 1.0 measured on lstm1997.cell_states."""
+    import matplotlib.pyplot as plt
+
+    from lstm_edu import diagrams
+
+    fig, ax = plt.subplots()
+    d = diagrams.memory_cell(ax, lstm1997.build("4-1"), "cell[0,0]")
+    plt.close(fig)
+    assert d.units == ("cell[0,0]", "input_gate[0]", "output_gate[0]")
+    assert [e.label for e in d.edges if e.kind == "carousel"] == ["1.0"]
