@@ -15,11 +15,11 @@ import sys
 
 import numpy as np
 
-from . import _checks, bengio_study, experiments, runner
+from . import _checks, bengio_study, competitors, constructive_study, experiments, runner, workers
 from .results import RESULTS_DIR, read_record
 
 #: Modules of the other studies, each with ``ENTRIES: dict[str, entry]``.
-STUDY_MODULES = (bengio_study,)
+STUDY_MODULES = (bengio_study, competitors, constructive_study)
 
 
 def _entries() -> dict:
@@ -60,7 +60,15 @@ def add_arguments(parser) -> None:
                         help="most training sequences per trial (default: the entry's; stored in every record)")
     parser.add_argument("--seed", type=int, default=0, help="trial i gets seed SEED + i (default 0)")
     parser.add_argument("--out", default=str(RESULTS_DIR), help=f"results folder (default {RESULTS_DIR})")
-    parser.add_argument("--batch", type=int, default=64, help="trials trained together (default 64)")
+    parser.add_argument("--batch", type=int, default=None,
+                        help="trials trained together in one chunk (default: the trials shared evenly over the "
+                        "workers; at most 64 in one process)")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help=f"train the chunks in N local worker processes (default: every core, here "
+                        f"{workers.cores()}; 1: in this process); the records are the same to the last bit")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="train on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (every worker needs "
+                        "lstm_edu installed and the --out folder at the same path)")
     parser.add_argument("--checkpoint-seconds", type=float, default=60.0,
                         help="seconds between checkpoints of a chunk in progress (default 60)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -87,8 +95,11 @@ def _check_options(args) -> None:
     if args.check is not None and args.budget is not None:
         raise ValueError("--budget and --check exclude each other (a check uses the stored records' budget, "
                          "capped at --check)")
+    if args.workers is not None and args.scheduler is not None:
+        raise ValueError("--workers and --scheduler exclude each other (a cluster has its own workers)")
     for option, value, minimum in (("--trials", args.trials, 1), ("--budget", args.budget, 1),
-                                   ("--seed", args.seed, 0), ("--batch", args.batch, 1), ("--check", args.check, 1)):
+                                   ("--seed", args.seed, 0), ("--batch", args.batch, 1), ("--check", args.check, 1),
+                                   ("--workers", args.workers, 1)):
         if value is not None:
             _checks.positive_int(option, value, minimum=minimum)
     _checks.positive_float("--checkpoint-seconds", args.checkpoint_seconds, allow_zero=True)
@@ -96,9 +107,9 @@ def _check_options(args) -> None:
 
 def _resume_line(args) -> str:
     """The command that resumes an interrupted run: the same one."""
-    words = ["python", "-m", "lstm_edu", "run", args.experiment, "--seed", str(args.seed), "--out", str(args.out),
-             "--batch", str(args.batch)]
-    for option, value in (("--trials", args.trials), ("--budget", args.budget)):
+    words = ["python", "-m", "lstm_edu", "run", args.experiment, "--seed", str(args.seed), "--out", str(args.out)]
+    for option, value in (("--trials", args.trials), ("--budget", args.budget), ("--workers", args.workers),
+                          ("--scheduler", args.scheduler)):
         if value is not None:
             words += [option, str(value)]
     return shlex.join(words)
@@ -121,12 +132,13 @@ def main(args) -> int:
         try:
             _check_options(args)
             item = entry(name)
+            spread = dict(progress=not args.no_progress, scheduler=args.scheduler,
+                          workers=workers.cores() if args.workers is None else args.workers)
             if args.check is not None:
-                report = runner.check(item, args.check, args.trials, args.seed, args.out, args.batch,
-                                      progress=not args.no_progress)
+                report = runner.check(item, args.check, args.trials, args.seed, args.out, args.batch, **spread)
             else:
                 paths = runner.run(item, args.trials, args.budget, args.seed, args.out, args.batch,
-                                   args.checkpoint_seconds, progress=not args.no_progress)
+                                   args.checkpoint_seconds, **spread)
         except (ValueError, TypeError, OSError) as exc:
             return _error(exc)
         except KeyboardInterrupt as exc:

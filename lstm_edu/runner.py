@@ -1,7 +1,7 @@
 """The job machinery of every study that writes ``results/``: chunks, checkpoints, resume, records, check.
 
 ``python -m lstm_edu run ENTRY [--trials N] [--budget SEQUENCES] [--seed S] [--out DIR] [--batch P]
-[--check SEQUENCES]`` (the command line is :mod:`lstm_edu.registry`'s, which maps names to entries).
+[--workers N | --scheduler ADDRESS] [--check SEQUENCES]`` (the command line is :mod:`lstm_edu.registry`'s, which maps names to entries).
 
 The runner knows no study: it drives *entries* and their *trainers* through a small protocol.
 
@@ -34,14 +34,16 @@ How a run works
 ---------------
 - Trial ``i`` has the seed ``S + i``; its randomness must depend only on (entry, trial seed), so that a
   trial's outcome is the same in any chunk and under any larger budget.
-- Trials are trained together in chunks of ``batch`` trials (at most ``entry.max_batch``). A trial ends
+- The trials without a record are trained together in chunks of ``batch`` trials (at most
+  ``entry.max_batch``; :func:`plan`), one after another in this process, or side by side in worker
+  processes or on a Dask cluster (:mod:`lstm_edu.workers`): the records are the same. A trial ends
   when its stopping rule holds, its weights blow up, or the budget is spent; its record is then validated
   (:func:`lstm_edu.results.validate`) and written at once to ``<out>/<study>/<name>/trial-<seed:06d>.json``.
 - Resuming: a trial whose record exists is never run again. A chunk in progress is checkpointed
   (``<out>/.partial/<study>/<name>/chunk-<first>-<last>-budget<B>.npz``) every ``checkpoint_seconds``
-  and whenever a trial leaves it; an interrupted run continues from the checkpoint. A chunk without one
-  restarts from scratch with its full original composition (trials already recorded are recomputed, not
-  rewritten). Resume with the same ``batch`` (checkpoints are found by their chunk's trial range). A run
+  and whenever a trial leaves it; an interrupted run continues from the checkpoint, whatever its
+  ``batch`` or number of workers now (a checkpoint fixes its chunk, :func:`plan`); a chunk without one
+  restarts from scratch (trials of it already recorded are recomputed, not rewritten). A run
   with another budget continues a checkpoint of another budget while none of the chunk's trials has ended
   and it has trained fewer sequences than the new budget; that checkpoint is kept for its own budget.
 - Records of another budget are refused: a results folder holds one budget per entry. Before training,
@@ -52,9 +54,10 @@ How a run works
 - ``out`` must be a writable folder: checked before any training.
 - A checkpoint that cannot be resumed (corrupted, truncated, empty, or its metadata disagrees with its
   arrays or its chunk) raises :class:`CheckpointError` naming it: delete that file to restart its chunk.
-- Ctrl-C (SIGINT): the step in progress ends, the chunk is checkpointed and :class:`Interrupted` (a
-  KeyboardInterrupt) is raised; running the same command again resumes. A second Ctrl-C interrupts at
-  once (the last checkpoint is kept).
+- Ctrl-C (SIGINT): the step in progress ends, the chunk is checkpointed (every chunk, in every worker)
+  and :class:`Interrupted` (a KeyboardInterrupt) is raised; running the same command again resumes. A
+  second Ctrl-C interrupts at once (the last checkpoints are kept).
+- Progress: one bar for the run (:class:`Progress`), in sequences summed over its trials.
 - Checking (:func:`check`): the stored trials are run again, in a scratch folder, for at most N sequences.
 """
 
@@ -176,75 +179,142 @@ def _refuse_other_budgets(folder: Path, budget: int) -> None:
                              f"another --out")
 
 
+class Progress:
+    """One progress bar for a whole run, over every chunk and worker, counted in sequences summed over trials.
+
+    Its total is ``budget`` times the number of trials to run; a trial that ends before its budget (success,
+    divergence) counts its unused sequences as done when it ends, so the bar ends at its total. ``update``
+    is called by the chunks, in this process or (through :mod:`lstm_edu.workers`) from worker processes.
+    """
+
+    def __init__(self, name: str, n_trials: int, budget: int, enabled: bool):
+        self.n_trials, self.ended = n_trials, 0
+        self.bar = tqdm(total=n_trials * budget, disable=not enabled, mininterval=1.0, unit="seq",
+                        desc=f"{name}: {n_trials} trials", file=sys.stderr, unit_scale=True)
+
+    def update(self, sequences: int, ended: int = 0) -> None:
+        """``sequences`` more trial-sequences done, ``ended`` more trials ended."""
+        self.ended += ended
+        self.bar.update(sequences)
+        if ended:
+            self.bar.set_postfix(ended=f"{self.ended}/{self.n_trials}")
+
+    def close(self) -> None:
+        self.bar.close()
+
+
 def _train_chunk(entry, trainer, paths: dict, ckpt: Path, budget: int, checkpoint_seconds: float,
-                 progress: bool, ctrl_c: dict) -> None:
-    """Train a chunk until every trial has ended, writing each record as its trial ends."""
+                 report, stopped) -> None:
+    """Train a chunk until every trial has ended, writing each record as its trial ends.
+
+    ``report(sequences, ended)`` tells the run's :class:`Progress` what was done (trials of the chunk that
+    are no longer training count as done: their unused budget); ``stopped()`` is true once the run must
+    stop (Ctrl-C): the chunk is then checkpointed and :class:`Interrupted` raised.
+    """
     seeds = trainer.chunk_seeds
-    bar = tqdm(total=budget, initial=trainer.n_seen, disable=not progress, mininterval=1.0,
-               desc=f"{entry.name} trials {seeds[0]}-{seeds[-1]}", unit="seq", file=sys.stderr)
+    report(trainer.n_seen * len(trainer.seeds) + budget * (len(seeds) - len(trainer.seeds)),
+           len(seeds) - len(trainer.seeds))
     last_save, started = time.monotonic(), time.monotonic() - trainer.seconds
     while trainer.seeds:
-        before = trainer.n_seen
+        before, active = trainer.n_seen, len(trainer.seeds)
         stop, diverged = trainer.step()
         trainer.seconds = time.monotonic() - started
-        bar.update(trainer.n_seen - before)
         ended = np.asarray(stop) | np.asarray(diverged) | (trainer.n_seen >= budget)
         done = np.flatnonzero(ended)
+        report((trainer.n_seen - before) * active + (budget - trainer.n_seen) * done.size, done.size)
         for p in done:
             s = trainer.seeds[p]
             if not paths[s].exists():
                 write_record(paths[s], validate(trainer.finish(p, bool(stop[p]), bool(diverged[p])), paths[s]))
         if done.size:
             trainer.keep(np.flatnonzero(~ended))
-            bar.set_postfix(active=len(trainer.seeds))
         if trainer.seeds and (done.size or time.monotonic() - last_save >= checkpoint_seconds):
             trainer.save(ckpt)
             last_save = time.monotonic()
-        if ctrl_c["hit"]:
-            bar.close()
-            if trainer.seeds:
-                trainer.save(ckpt)
+        if trainer.seeds and stopped():
+            trainer.save(ckpt)
             raise Interrupted(f"{entry.name} trials {seeds[0]}-{seeds[-1]} checkpointed after "
                               f"{trainer.n_seen:,} sequences in {ckpt}")
-    bar.close()
 
 
 def run(entry, n_trials: int | None = None, budget: int | None = None, seed: int = 0, out=RESULTS_DIR,
-        batch: int = 64, checkpoint_seconds: float = 60.0, progress: bool = True) -> list[Path]:
+        batch: int | None = None, checkpoint_seconds: float = 60.0, progress: bool = True, workers: int = 1,
+        scheduler: str | None = None) -> list[Path]:
     """Run (or resume) ``n_trials`` trials of ``entry``; return the paths of all their records.
 
     ``budget`` caps training sequences per trial (default: the entry's); ``batch`` trials train together
-    (capped by ``entry.max_batch``). See the module docstring for resuming. Every record names the code
-    version of the working tree when the run *started*: the code this process runs, even if the tree
+    (capped by ``entry.max_batch``; default: the trials to run shared evenly over the workers, at most 64
+    a chunk in one process). ``workers`` > 1 trains the chunks in that many local worker processes,
+    ``scheduler`` (a Dask scheduler's address) on an existing cluster (:mod:`lstm_edu.workers`); the records
+    are the same to the last bit either way. See the module docstring for resuming. Every record names the
+    code version of the working tree when the run *started*: the code this process runs, even if the tree
     changes while it trains.
     """
     version = code_version()
     n_trials = entry.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
     budget = entry.budget if budget is None else _checks.positive_int("budget", budget)
     seed = _checks.positive_int("seed", seed, minimum=0)
-    batch = min(_checks.positive_int("batch", batch), entry.max_batch)
+    batch = None if batch is None else _checks.positive_int("batch", batch)
+    workers = _checks.positive_int("workers", workers)
+    if scheduler is not None:
+        from .workers import check_address
+        scheduler = check_address(scheduler)
     checkpoint_seconds = _checks.positive_float("checkpoint_seconds", checkpoint_seconds, allow_zero=True)
     seeds = [seed + i for i in range(n_trials)]
     paths = {s: record_path(out, entry.study, entry.name, s) for s in seeds}
     _writable(out, paths[seed].parent)
     _refuse_other_budgets(paths[seed].parent, budget)
+    todo = [s for s in seeds if not paths[s].exists()]
+    partial = partial_dir(out, entry.study, entry.name)
+    for path in partial.glob(f"chunk-*-*-budget{budget}.npz"):  # chunks that ended after their checkpoint
+        first, last = (int(part) for part in path.name.split("-")[1:3])
+        if all(s in paths and s not in todo for s in range(first, last + 1)):
+            path.unlink()
+    task = dict(entry=entry, paths=paths, out=out, budget=budget, version=version,
+                checkpoint_seconds=checkpoint_seconds)
     with _ctrl_c() as ctrl_c:
-        for chunk_seeds in (seeds[k:k + batch] for k in range(0, n_trials, batch)):
-            _run_chunk(entry, chunk_seeds, paths, out, budget, version, checkpoint_seconds, progress, ctrl_c)
+        if not todo or (scheduler is None and min(workers, len(todo)) <= 1):
+            chunks = plan(seeds, todo, min(batch or 64, entry.max_batch), partial)
+            bar = Progress(entry.name, sum(map(len, chunks)), budget, progress)
+            try:
+                for chunk_seeds in chunks:
+                    _run_chunk(chunk_seeds, report=bar.update, stopped=lambda: ctrl_c["hit"], **task)
+            finally:
+                bar.close()
+        else:
+            from .workers import run_chunks
+            run_chunks(task, seeds, todo, batch, workers, scheduler, progress, ctrl_c)
     return [paths[s] for s in seeds]
 
 
-def _run_chunk(entry, chunk_seeds, paths, out, budget, version, checkpoint_seconds, progress, ctrl_c) -> None:
+def plan(seeds: list[int], todo: list[int], batch: int, partial: Path) -> list[list[int]]:
+    """The chunks that train the trials ``todo`` (those of the run's ``seeds`` without a record), ``batch``
+    at most in each.
+
+    A checkpoint in ``partial`` (``chunk-<first>-<last>-budget<B>.npz``, the trials first .. last) of trials
+    of this run fixes its chunk, so that a run resumes whatever ``batch`` or number of workers it now has;
+    the other trials follow in consecutive runs of at most ``batch``. A trial's training depends only on the
+    entry and its seed, never on the chunk it trains in, so any chunking gives the same records.
+    """
+    left, chunks = set(todo), []
+    for path in sorted(partial.glob("chunk-*-*-budget*.npz")):
+        first, last = (int(part) for part in path.name.split("-")[1:3])
+        chunk = set(range(first, last + 1))
+        if chunk <= set(seeds) and chunk & left and not any(chunk & set(c) for c in chunks):
+            chunks.append(sorted(chunk))
+            left -= chunk
+    rest = [s for s in todo if s in left]
+    return sorted(chunks + [rest[k:k + batch] for k in range(0, len(rest), batch)])
+
+
+def _run_chunk(chunk_seeds, entry, paths, out, budget, version, checkpoint_seconds, report, stopped) -> None:
+    """Train (or resume) one chunk to its end; the checkpoint of its budget is removed when it ends."""
     partial = partial_dir(out, entry.study, entry.name)
     ckpt = partial / f"chunk-{chunk_seeds[0]:06d}-{chunk_seeds[-1]:06d}-budget{budget}.npz"
-    if all(paths[s].exists() for s in chunk_seeds):
-        if ckpt.exists():  # finished after its last checkpoint
-            ckpt.unlink()
-        return
     source = ckpt if ckpt.exists() else _other_budget(entry, partial, chunk_seeds, budget)
     trainer = (_resume(entry, source, version, budget, chunk_seeds) if source is not None
                else entry.start(chunk_seeds, budget, version))
-    _train_chunk(entry, trainer, paths, ckpt, budget, checkpoint_seconds, progress, ctrl_c)
+    _train_chunk(entry, trainer, paths, ckpt, budget, checkpoint_seconds, report, stopped)
     if ckpt.exists():
         ckpt.unlink()
 
@@ -332,14 +402,16 @@ def compare(old: dict, new: dict, budget: int, went_on=_went_on) -> dict:
 
 
 def check(entry, sequences: int, n_trials: int | None = None, seed: int = 0, out=RESULTS_DIR,
-          batch: int = 64, progress: bool = True) -> list[dict]:
+          batch: int | None = None, progress: bool = True, workers: int = 1, scheduler: str | None = None
+          ) -> list[dict]:
     """Run the stored trials of ``entry`` again for at most ``sequences`` sequences each and compare.
 
     The trials ``seed`` .. ``seed + n_trials - 1`` (default: the entry's count) must have records in
     ``out``. They are run again by this code in a temporary folder with the budget ``min(sequences, stored
     budget)``; a trial's training does not depend on its budget, so up to that budget the rerun must
-    follow the stored trial exactly (see :data:`CHECK_HELP` and :func:`compare`). Returns one dict per
-    trial: ``seed``, ``compared``, ``equal``, ``difference``.
+    follow the stored trial exactly (see :data:`CHECK_HELP` and :func:`compare`). ``workers`` and
+    ``scheduler`` as for :func:`run` (on a cluster the scratch folder is made inside ``out``). Returns one
+    dict per trial: ``seed``, ``compared``, ``equal``, ``difference``.
     """
     n_trials = entry.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
     sequences = _checks.positive_int("sequences", sequences)
@@ -355,7 +427,9 @@ def check(entry, sequences: int, n_trials: int | None = None, seed: int = 0, out
     # every record of the folder must belong there (RecordError otherwise); read once
     stored = {r["seed"]: r for r in read_trials(paths[seeds[0]].parent) if r["seed"] in paths}
     budget = min(sequences, *(r["budget"] for r in stored.values()))
-    with tempfile.TemporaryDirectory() as scratch:
-        fresh = {s: json.loads(p.read_text())
-                 for s, p in zip(seeds, run(entry, n_trials, budget, seeds[0], scratch, batch, progress=progress))}
+    # on a cluster the scratch folder must be where the workers write: beside the records
+    with tempfile.TemporaryDirectory(dir=None if scheduler is None else out, prefix=".check-") as scratch:
+        made = run(entry, n_trials, budget, seeds[0], scratch, batch, progress=progress, workers=workers,
+                   scheduler=scheduler)
+        fresh = {s: json.loads(p.read_text()) for s, p in zip(seeds, made)}
     return [compare(stored[s], fresh[s], budget, getattr(entry, "went_on", _went_on)) for s in seeds]

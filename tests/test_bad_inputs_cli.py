@@ -26,7 +26,7 @@ from lstm_edu import runner as R
 from test_runner import MIXED, _mixed
 
 ROOT = Path(__file__).resolve().parent.parent
-SMALL = ["--trials", "2", "--budget", "50", "--no-progress"]
+SMALL = ["--trials", "2", "--budget", "50", "--no-progress", "--workers", "1"]
 RECORD = Path("lstm1997") / "6a" / "trial-000000.json"
 CHECKPOINT = Path(".partial") / "lstm1997" / "6a" / "chunk-000000-000001-budget50.npz"
 
@@ -114,7 +114,8 @@ BAD_RECORDS = {
     "schema 0": _with("schema", 0),
     "sequences over budget": _with("sequences", 51),
 }
-COMMANDS = {"run": ["run", "6a", *SMALL], "check": ["run", "6a", "--trials", "2", "--check", "50", "--no-progress"],
+COMMANDS = {"run": ["run", "6a", *SMALL], "check": ["run", "6a", "--trials", "2", "--check", "50", "--no-progress",
+                                                    "--workers", "1"],
             "summary": ["summary"]}
 
 
@@ -266,7 +267,8 @@ def test_ctrl_c_checkpoints_says_how_to_resume_and_loses_nothing(at_step, times,
     at once); the run exits 130 with one line naming the command that resumes it, which gives the records
     of an uninterrupted run."""
     _mixed(monkeypatch)
-    args = ["--trials", "6", "--budget", "60", "--batch", "3", "--no-progress", "--checkpoint-seconds", "1000"]
+    args = ["--trials", "6", "--budget", "60", "--batch", "3", "--no-progress", "--checkpoint-seconds", "1000",
+            "--workers", "1"]
     assert cli.main(["run", "mixed", *args, "--out", str(tmp_path / "reference")]) == 0
     calls, step = [], T.LSTMTrials.step
 
@@ -280,7 +282,7 @@ def test_ctrl_c_checkpoints_says_how_to_resume_and_loses_nothing(at_step, times,
     monkeypatch.setattr(T.LSTMTrials, "step", interrupted_step)
     out = tmp_path / "interrupted"
     err = _fails(["run", "mixed", *args, "--out", str(out)], capsys, code=130)
-    assert f"resume with: python -m lstm_edu run mixed --seed 0 --out {out} --batch 3 --trials 6 --budget 60" in err
+    assert f"resume with: python -m lstm_edu run mixed --seed 0 --out {out} --trials 6 --budget 60 --workers 1" in err
     if times == 1:
         assert f"checkpointed after {at_step} sequences" in err
         assert (out / ".partial" / "lstm1997" / "mixed" / "chunk-000000-000002-budget60.npz").exists()
@@ -306,18 +308,21 @@ def test_ctrl_c_during_a_check_says_it_stored_nothing(out, monkeypatch, capsys):
 
 
 def test_ctrl_c_of_a_real_process_exits_130_and_resumes_bit_for_bit(tmp_path, monkeypatch):
+    """Ctrl-C in a terminal (SIGINT to the process group) checkpoints the chunk; the same command resumes
+    to the records of an uninterrupted run (with workers: tests/test_workers.py)."""
     _mixed(monkeypatch)
-    args = ["--trials", "8", "--budget", "400", "--batch", "4", "--no-progress", "--checkpoint-seconds", "1000"]
+    args = ["--trials", "8", "--budget", "400", "--batch", "4", "--no-progress", "--checkpoint-seconds", "1000",
+            "--workers", "1"]
     assert cli.main(["run", "mixed", *args, "--out", str(tmp_path / "reference")]) == 0
     out = tmp_path / "interrupted"
     code = MIXED + "; from lstm_edu.__main__ import main; sys.exit(main(['run', 'mixed'] + sys.argv[1:]))"
     proc = subprocess.Popen([sys.executable, "-c", code, *args, "--out", str(out)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     folder, deadline = out / "lstm1997" / "mixed", time.monotonic() + 120
     while not (folder.is_dir() and any(folder.glob("trial-*.json"))):
         assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
         time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "Traceback" not in err and err.count("\n") == 1, err
     assert "checkpointed after" in err and "resume with: python -m lstm_edu run mixed" in err
@@ -358,7 +363,7 @@ def test_a_full_disk_is_one_line_naming_the_folder_and_leaves_nothing_half_writt
 # ------------------------------------------------------------------------------------- 8. bad numbers, names
 BAD_NUMBERS = [("--trials", "0", 1), ("--trials", "-5", 1), ("--budget", "0", 1), ("--budget", "-1", 1),
                ("--seed", "-1", 0), ("--batch", "0", 1), ("--batch", "-3", 1), ("--check", "0", 1),
-               ("--check", "-2", 1)]
+               ("--check", "-2", 1), ("--workers", "0", 1), ("--workers", "-2", 1)]
 
 
 @pytest.mark.parametrize("options, message", [
@@ -367,11 +372,18 @@ BAD_NUMBERS = [("--trials", "0", 1), ("--trials", "-5", 1), ("--budget", "0", 1)
     *((["--checkpoint-seconds", value], f"--checkpoint-seconds must be a finite number >= 0, got {float(value)}")
       for value in ("-1", "nan", "inf")),
     (["--check", "50", "--budget", "50"], "--budget and --check exclude each other"),
+    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], "--workers and --scheduler exclude each other"),
+    (["--scheduler", " "], "scheduler (--scheduler) must be a Dask scheduler address such as tcp://"),
 ])
 def test_bad_run_numbers_name_the_option(options, message, tmp_path, capsys, no_training):
     err = _fails(["run", "6a", "--no-progress", "--out", str(tmp_path), *options], capsys)
     assert message in err
     assert not any(tmp_path.iterdir())  # nothing made
+
+
+def test_a_scheduler_that_cannot_be_reached_is_named(tmp_path, capsys, no_training):
+    err = _fails(["run", "6a", "--no-progress", "--out", str(tmp_path), "--scheduler", "tcp://127.0.0.1:1"], capsys)
+    assert "scheduler (--scheduler) tcp://127.0.0.1:1 cannot be reached" in err and "start a Dask scheduler" in err
 
 
 @pytest.mark.parametrize("name", ["7z", "6c", "", "ALL", "latch-T5-annealing"])

@@ -112,7 +112,7 @@ def test_a_killed_run_resumes_to_the_same_records(tmp_path, monkeypatch, checkpo
     assert len(reference) == n and len({r["sequences"] for r in reference.values()}) >= 2
 
     out = tmp_path / "killed"
-    args = ["--trials", str(n), "--budget", str(budget), "--batch", "4", "--out", str(out),
+    args = ["--trials", str(n), "--budget", str(budget), "--batch", "4", "--workers", "1", "--out", str(out),
             "--checkpoint-seconds", str(checkpoint_seconds), "--no-progress"]
     code = MIXED + "; from lstm_edu.__main__ import main; sys.exit(main(['run', 'mixed'] + sys.argv[1:]))"
     proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, stdout=subprocess.PIPE,
@@ -312,7 +312,7 @@ def test_the_progress_bar_counts_sequences_and_active_trials(tmp_path, monkeypat
     _mixed(monkeypatch)
     R.run(E.experiment("mixed"), n_trials=4, budget=60, out=tmp_path, batch=4, progress=True)
     err = capsys.readouterr().err
-    assert "mixed trials 0-3" in err and "60/60" in err and "seq" in err
+    assert "mixed: 4 trials" in err and "240/240" in err and "seq" in err and "ended=4/4" in err
     R.run(E.experiment("mixed"), n_trials=4, budget=60, out=tmp_path / "quiet", batch=4, progress=False)
     assert capsys.readouterr().err == ""
 
