@@ -33,7 +33,7 @@ import numpy as np
 from . import criteria
 from .lstm1997 import LSTM1997
 from .results import SCHEMA, atomic_file, run_info
-from .tasks import noise_signal
+from .tasks import SequenceBatch, noise_signal
 
 #: Records keep the trained weights of nets with at most this many weights (all but Experiment 2's large
 #: nets), so that a chapter can rebuild a trained net and look inside it.
@@ -84,28 +84,42 @@ class TrainStream:
 
 
 def assemble(streams, store: dict):
-    """One sequence per trial, padded to the longest: x (P, T, n_in), targets (P, T, K), mask (P, T, K), lengths.
+    """One sequence per trial, padded: x (P, T, n_in), targets (P, T, K), mask (P, T, K), lengths (P,).
 
-    ``store``: a dict kept between calls (start with ``{}``); its flat arrays are reused for the returned
-    ones (C-contiguous views, valid until the next call). Writing fresh memory costs page faults: for row
-    2c-5 (20 trials x 1001 steps x 1004 inputs) a fresh x cost about a third of a training step.
+    The streams of a chunk advance together, so at the start of each block their blocks are stacked once
+    into ``store`` (a dict kept between calls; start with ``{}``), trial axis second, and every step's
+    sequences are then one slice of the stack: C-contiguous views, valid until the next block, padded with
+    zeros to the longest sequence of the block (padding after a sequence's last error step costs the
+    engine nothing). Each stream's block becomes a view into the stack, so the data is held once.
     """
-    rows = [s.next() for s in streams]
-    lengths = np.array([r[0].shape[0] for r in rows])
-    P, T = len(rows), int(lengths.max())
-    out = []
-    for i, (dtype, width) in enumerate(((float, rows[0][0].shape[1]), (float, rows[0][1].shape[1]),
-                                        (bool, rows[0][1].shape[1]))):
-        size = P * T * width
-        if i not in store or store[i].size < size:
-            store[i] = np.zeros(size, dtype=dtype)
-        out.append(store[i][:size].reshape(P, T, width))
-    for p, row in enumerate(rows):
-        n = row[0].shape[0]
-        for arr, part in zip(out, row):
-            arr[p, :n] = part
-            arr[p, n:] = 0
-    return (*out, lengths)
+    i = streams[0].pos % streams[0].block
+    if any(s.pos % s.block != i for s in streams):
+        raise ValueError("the training streams of a chunk must advance together (one sequence each per step)")
+    for s in streams:
+        if s.pos >= s.block:
+            s._refill()
+    key = [id(s.batch) for s in streams]
+    if store.get("key") != key:
+        store["arrays"] = _stack([s.batch for s in streams])
+        for p, s in enumerate(streams):
+            s.batch = SequenceBatch(*(a[:, p] for a in store["arrays"]), s.batch.labels)
+        store["key"] = [id(s.batch) for s in streams]
+    for s in streams:
+        s.pos += 1
+    return tuple(a[i] for a in store["arrays"])
+
+
+def _stack(batches) -> tuple:
+    """Blocks of sequences of equal size, one per trial, as arrays with the trial axis second: x (block, P, T,
+    n_in), targets (block, P, T, K), mask (block, P, T, K), lengths (block, P); zero beyond every length."""
+    T = max(b.x.shape[1] for b in batches)
+    out = [np.zeros((len(batches[0].lengths), len(batches), T) + b.shape[2:], dtype=b.dtype)
+           for b in batches[0][:3]]
+    for p, b in enumerate(batches):
+        inside = (np.arange(b.x.shape[1])[None, :] < b.lengths[:, None])[:, :, None]
+        for whole, part in zip(out, b[:3]):
+            whole[:, p, :part.shape[1]] = np.where(inside, part, 0)
+    return (*out, np.stack([b.lengths for b in batches], axis=1))
 
 
 def _judge_mask(exp, batch) -> np.ndarray:
