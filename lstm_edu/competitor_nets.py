@@ -170,8 +170,9 @@ def init_weights(config: NetConfig, P: int, seed, scale: float = 0.2) -> np.ndar
 # ------------------------------------------------------------------------------------------ forward
 def _net_inputs(W, s):
     """``net_i = sum_j w_ij s_j`` of every net ``(P, n)``; weights of one net (``P = 1``) serve every row of
-    ``s`` (a test of one net on many sequences)."""
-    if W.shape[0] == 1:
+    ``s`` (a test of one net on many sequences). One net on one sequence takes the per-net path, so that a
+    trial computes the same bits alone as in a chunk of trials (the runner's rule)."""
+    if W.shape[0] == 1 and s.shape[0] > 1:
         return anp.dot(s, W[0].T)
     return anp.einsum("pij,pj->pi", W, s)
 

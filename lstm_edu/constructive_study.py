@@ -85,6 +85,23 @@ class Entry:
         trainer = RCCTrainer if self.kind == "rcc" else ChunkerTrainer
         return trainer.load(self, path, version, budget)
 
+    def went_on(self, old: dict, new: dict, budget: int) -> tuple[str, str]:
+        """The runner's check of a stored trial that went on beyond ``budget`` (:func:`lstm_edu.runner.compare`):
+        the rerun must not have succeeded, and must agree with the stored trial so far: RCC, in the covariance
+        of every unit but the last (whose candidate phase the budget may cut short); the chunker, in every
+        point of its curve."""
+        if new["success"]:
+            return "", f"succeeded after {new['sequences']:,} sequences, before the stored trial ({old['sequences']:,})"
+        if self.kind == "rcc":
+            now = new["milestones"]["covariances"][:-1]
+            return (f"the covariances of the first {len(now)} units (stored trial: {old['sequences']:,} sequences)",
+                    "" if old["milestones"]["covariances"][:len(now)] == now else
+                    f"covariances: stored {old['milestones']['covariances'][:len(now)]}, now {now}")
+        points = len(new["curve"]["mean_loss"])
+        same = all(old["curve"][k][:points] == new["curve"][k] for k in ("mean_loss", "events"))
+        return (f"the first {points} curve points (stored trial: {old['sequences']:,} sequences)",
+                "" if same else "the curve differs within the check's budget")
+
     def record(self, seed: int, budget: int, version: str, outcome: dict, run: dict) -> dict:
         """A schema-1 record; ``outcome`` holds the outcome fields and ``configuration``, ``criteria``."""
         return {"schema": SCHEMA, "study": self.study, "experiment": self.name, "seed": int(seed),

@@ -133,7 +133,7 @@ def test_grow_installs_a_latch_and_every_trial_is_independent_of_the_others():
     sub = cascade.Data(data.x[1:2], data.targets[1:2], data.mask[1:2])
     one = cascade.grow(alone, sub, [np.random.default_rng(11)], lambda n, y: _solved(n, y, sub), 3, 100_000)
     assert one["sequences"][0] == out["sequences"][1]
-    np.testing.assert_allclose(alone.w_out[0], net.w_out[1, :, :alone.w_out.shape[2]], rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(alone.w_out[0], net.w_out[1, :, :alone.w_out.shape[2]])  # to the last bit
 
 
 def test_grow_stops_at_the_unit_cap_and_the_budget():
@@ -186,3 +186,13 @@ def test_the_study_entry_grows_nets_on_experiment_1_and_writes_valid_records(tmp
     assert r["configuration"]["settings"]["max_epochs"] == 5
     mistakes = cs.rcc_mistakes(r)   # the net rebuilt from the record errs exactly where the run's test found
     assert mistakes["strings"] == r["test"]["wrong"] >= max(mistakes["final_step"], mistakes["other_steps"])
+
+
+def test_a_check_of_stored_rcc_trials_finds_them_equal(tmp_path):
+    small = constructive_study.Entry("1-rcc-test", "rcc", "1", "RCC", 2, 40_000, {}, {}, "test",
+                                     settings={"max_epochs": 5, "n_candidates": 2})
+    paths = runner.run(small, 2, 40_000, 0, tmp_path, 2, 60.0, progress=False)
+    stored = [read_record(p)["sequences"] for p in paths]
+    for budget in (min(stored) // 2, 40_000):   # trials that went on beyond the check's budget, whole records
+        report = runner.check(small, budget, 2, 0, tmp_path, batch=1, progress=False)
+        assert all(r["equal"] for r in report), report

@@ -159,3 +159,11 @@ def test_task_2b_tests_only_after_a_clean_run_of_training_sequences(tmp_path):
     trainer.step()
     record = trainer.finish(0, False, False)
     assert record["test"] is None or record["test"]["n"] == 10_000
+
+
+def test_a_check_of_stored_chunker_trials_finds_them_equal(tmp_path):
+    entry = _small_entry()
+    runner.run(entry, 2, 300, 0, tmp_path, 2, 60.0, progress=False)
+    for budget in (200, 300):   # a trial that went on beyond the check's budget, and whole records
+        report = runner.check(entry, budget, 2, 0, tmp_path, batch=1, progress=False)  # other chunks
+        assert all(r["equal"] for r in report), report
