@@ -48,16 +48,22 @@ def test_the_cost_figure():
     assert growth["rtrl", None] < 1.5 and growth["bptt", None] > 8
 
 
-def test_a_window_shorter_than_the_lag_never_teaches_the_first_symbols_weight():
-    """Exercise: at p = 4 the BPTT(h) gradient of step 4's error for the weight from the first symbol to the
-    hidden unit is exactly 0 for h < 4, and not for h = 4."""
+def _last_step_gradient(h=None):
+    """At p = 4 (weights in [-0.2, 0.2]): the BPTT(h) gradient of the last step's error for the hidden unit's
+    input weights, and the input units of the first and the last step."""
     cfg = competitor_nets.self_recurrent(5, 1, 5)
     b = long_lag.noise_free(1, 4, 0)
     W = competitor_nets.init_weights(cfg, 1, 0)
     last = np.zeros_like(b.target_mask)
     last[:, -1] = True
-    first = int(np.argmax(b.x[0, 0]))
-    grads = [competitor_nets.gradient(cfg, W, b.x, b.targets, last, "bptt", h)[0, 0, first] for h in (1, 2, 3, 4)]
+    grad = competitor_nets.gradient(cfg, W, b.x, b.targets, last, "bptt", h)[0, 0]
+    return grad, int(np.argmax(b.x[0, 0])), int(np.argmax(b.x[0, -1]))
+
+
+def test_a_window_shorter_than_the_lag_never_teaches_the_first_symbols_weight():
+    """Exercise: at p = 4 the BPTT(h) gradient of step 4's error for the weight from the first symbol to the
+    hidden unit is exactly 0 for h < 4, and not for h = 4."""
+    grads = [_last_step_gradient(h)[0][_last_step_gradient(h)[1]] for h in (1, 2, 3, 4)]
     assert grads[:3] == [0.0, 0.0, 0.0] and grads[3] != 0.0
 
 
@@ -75,3 +81,11 @@ def test_the_table_reads_the_records():
         for r in read_trials(folder) if folder.is_dir() else []:
             if r["curve"]["mean_loss"]:
                 assert r["curve"]["mean_loss"][0] == pytest.approx(0.25, abs=0.05)
+
+
+def test_the_first_symbols_error_is_shrunk_by_the_steps_back():
+    """'With a self-weight near 0.2 three steps shrink it by a factor of about 20^3': the step-4 error's
+    gradient for the first symbol's weight is below a thousandth of that for the last input's weight."""
+    assert (0.2 / 4) ** 3 == pytest.approx(1 / 20 ** 3)
+    grad, first, final = _last_step_gradient()
+    assert 0 < abs(grad[first]) < 1e-3 * abs(grad[final])
