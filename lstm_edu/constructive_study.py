@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _checks, cascade, chunker, criteria
+from . import _checks, cascade, chunker, chunker_engine, criteria
 from .competitors import BOUND, LSTM_ROWS, STUDY, TABLE1_BUDGET, TEST_2B
 from .experiments import reber_sets
 from .lstm_trials import trial_streams
@@ -273,23 +273,22 @@ class ChunkerTrainer:
         self.curve = [[] for _ in self.seeds]
         self.events = [[] for _ in self.seeds]
         self.wrong = np.full(len(self.seeds), -1)
+        self.diverged = np.zeros(len(self.seeds), dtype=bool)
 
     def _train(self, n: int) -> np.ndarray:
-        """Train ``n`` sequences; (P,) bool: every one of them ended within :data:`BOUND` (``A``'s last
-        prediction)."""
+        """Train ``n`` sequences per trial with the compiled twin (:mod:`lstm_edu.chunker_engine`); (P,) bool:
+        every one of them ended within :data:`BOUND` (``A``'s last prediction)."""
         task, p = self.entry.experiment, self.entry.task["p"]
-        loss, events, ends_ok = np.zeros(len(self.seeds)), np.zeros(len(self.seeds)), np.ones(len(self.seeds), bool)
-        for _ in range(n):
-            drawn = [_sequences(task, p, 1, g) for g in self.train_gens]
-            x, lengths = np.concatenate([d[0] for d in drawn]), np.concatenate([d[1] for d in drawn])
-            out = chunker.train_sequence(self.config, self.W_A, self.W_C, x, lengths, self.entry.task["alpha"])
-            self.W_A, self.W_C = out.W_A, out.W_C
-            loss += out.loss_A
-            events += out.events.sum(axis=1)
-            ends_ok &= np.abs(out.outputs[:, p - 1] - x[:, p]).max(axis=1) < BOUND
-        for i in range(len(self.seeds)):
-            self.curve[i].append(float(loss[i] / n))
-            self.events[i].append(float(events[i] / n))
+        ends_ok = np.zeros(len(self.seeds), dtype=bool)
+        for i, gen in enumerate(self.train_gens):
+            x, lengths, _ = _sequences(task, p, n, gen)
+            W_A, W_C, loss, events, ends, done = chunker_engine.train_sequences(
+                self.config, self.W_A[i:i + 1], self.W_C[i:i + 1], x[None], lengths[None], self.entry.task["alpha"])
+            self.diverged[i] |= done[0] < n       # the weights blew up: the trial ends as a failure
+            self.W_A[i], self.W_C[i] = W_A[0], W_C[0]
+            self.curve[i].append(float(loss.mean()))
+            self.events[i].append(float(events.mean()))
+            ends_ok[i] = np.all(ends < BOUND)
         return ends_ok
 
     def _wrong(self, r: int, x, targets, steps) -> int:
@@ -306,7 +305,7 @@ class ChunkerTrainer:
         ends_ok = self._train(n)
         self.n_seen += n
         p = self.entry.task["p"]
-        for r in range(len(self.seeds)):
+        for r in np.flatnonzero(~self.diverged):
             if self.entry.experiment == "2a":
                 both = long_lag.noise_free_both(p)
                 self.wrong[r] = self._wrong(r, both.x, both.targets, slice(None))
@@ -314,7 +313,7 @@ class ChunkerTrainer:
                 x, _, targets = _sequences("2b", p, TEST_2B, self.test_gens[r])
                 self.wrong[r] = self._wrong(r, x[:, :-1], targets, slice(-1, None))
         self.seconds += time.perf_counter() - start
-        return self.wrong == 0, np.zeros(len(self.seeds), dtype=bool)
+        return (self.wrong == 0) & ~self.diverged, self.diverged.copy()
 
     def finish(self, p: int, success: bool, diverged: bool) -> dict:
         two_a = self.entry.experiment == "2a"
@@ -322,7 +321,8 @@ class ChunkerTrainer:
             "success": bool(success and not diverged), "sequences": int(self.n_seen),
             "milestones": {"events_per_sequence": self.events[p][-1],
                            "sequences_until_two_events": next(
-                               (CHECK_EVERY * (i + 1) for i, e in enumerate(self.events[p]) if e <= 2.0), None)},
+                               (CHECK_EVERY * (i + 1) for i, e in enumerate(self.events[p]) if e <= 2.0), None),
+                           **({"diverged": int(self.n_seen)} if diverged else {})},
             "test": ({"n": 2 if two_a else TEST_2B, "wrong": int(self.wrong[p])} if self.wrong[p] >= 0 else None),
             "curve": {"every": CHECK_EVERY, "mean_loss": self.curve[p], "events": self.events[p]},
             "weights": None,
@@ -340,14 +340,15 @@ class ChunkerTrainer:
         rows = [int(r) for r in rows]
         for name in ("seeds", "train_gens", "test_gens", "curve", "events"):
             setattr(self, name, [getattr(self, name)[r] for r in rows])
-        self.W_A, self.W_C, self.wrong = self.W_A[rows], self.W_C[rows], self.wrong[rows]
+        self.W_A, self.W_C, self.wrong, self.diverged = (self.W_A[rows], self.W_C[rows], self.wrong[rows],
+                                                         self.diverged[rows])
 
     def save(self, path) -> None:
         meta = {"seeds": self.seeds, "chunk_seeds": self.chunk_seeds, "seconds": self.seconds,
                 "n_seen": self.n_seen, "curve": self.curve, "events": self.events,
                 "streams": [[g.bit_generator.state for g in gens] for gens in zip(self.train_gens, self.test_gens)]}
         with atomic_file(path) as fh:
-            np.savez(fh, meta=json.dumps(meta), W_A=self.W_A, W_C=self.W_C, wrong=self.wrong)
+            np.savez(fh, meta=json.dumps(meta), W_A=self.W_A, W_C=self.W_C, wrong=self.wrong, diverged=self.diverged)
 
     @classmethod
     def load(cls, entry: Entry, path, version: str, budget: int) -> "ChunkerTrainer":
@@ -355,6 +356,7 @@ class ChunkerTrainer:
             meta = json.loads(str(data["meta"]))
             trainer = cls(entry, meta["seeds"], budget, version, meta["chunk_seeds"])
             trainer.W_A, trainer.W_C, trainer.wrong = data["W_A"], data["W_C"], data["wrong"]
+            trainer.diverged = data["diverged"]
         for gens, states in zip(zip(trainer.train_gens, trainer.test_gens), meta["streams"]):
             for g, state in zip(gens, states):
                 g.bit_generator.state = state

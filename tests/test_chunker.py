@@ -5,7 +5,7 @@ import autograd
 import numpy as np
 import pytest
 
-from lstm_edu import chunker, competitor_nets, constructive_study, runner
+from lstm_edu import chunker, chunker_engine, competitor_nets, constructive_study, runner
 from lstm_edu.results import read_record
 from lstm_edu.tasks import long_lag
 
@@ -167,3 +167,39 @@ def test_a_check_of_stored_chunker_trials_finds_them_equal(tmp_path):
     for budget in (200, 300):   # a trial that went on beyond the check's budget, and whole records
         report = runner.check(entry, budget, 2, 0, tmp_path, batch=1, progress=False)  # other chunks
         assert all(r["equal"] for r in report), report
+
+
+@pytest.mark.parametrize("absorb, task, p", [(True, long_lag.noise_free, 5), (False, long_lag.no_local_regularities, 5),
+                                             (True, long_lag.noise_free, 100)])
+def test_the_compiled_twin_trains_to_the_references_weights(absorb, task, p):
+    config = chunker.ChunkerConfig(p + 1, time_scale=float(p), absorb=absorb)
+    W_A, W_C = chunker.initial_weights(config, [0, 1])
+    n = 30 if p < 100 else 4
+    drawn = [_sequences(n, p, np.random.default_rng(k), task) for k in range(2)]
+    x, lengths = np.stack([d[0] for d in drawn]), np.stack([d[1] for d in drawn])
+    lengths[1, 3] -= 1                        # a shorter sequence: its final symbol one step earlier
+    x[1, 3, lengths[1, 3]:] = 0.0
+    A, C, loss, events, ends, done = chunker_engine.train_sequences(config, W_A, W_C, x, lengths, 1.0)
+    ref_A, ref_C = W_A, W_C
+    for q in range(n):
+        out = chunker.train_sequence(config, ref_A, ref_C, x[:, q], lengths[:, q], 1.0)
+        ref_A, ref_C = out.W_A, out.W_C
+        np.testing.assert_allclose(loss[:, q], out.loss_A, rtol=1e-12)
+        np.testing.assert_array_equal(events[:, q], out.events.sum(axis=1))
+        last = np.abs(out.outputs[[0, 1], lengths[:, q] - 2] - x[[0, 1], q, lengths[:, q] - 1]).max(axis=1)
+        np.testing.assert_allclose(ends[:, q], last, rtol=1e-12)
+    np.testing.assert_allclose(A, ref_A, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(C, ref_C, rtol=0, atol=1e-12)
+    assert list(done) == [n, n]
+
+
+def test_the_twin_refuses_bad_inputs_by_name():
+    config = chunker.ChunkerConfig(5, time_scale=4.0)
+    W_A, W_C = chunker.initial_weights(config, [0])
+    x, lengths = _sequences(2, 4, 0)
+    with pytest.raises(ValueError, match="lengths"):
+        chunker_engine.train_sequences(config, W_A, W_C, x[None], (lengths + 1)[None])
+    with pytest.raises(ValueError, match="learning_rate"):
+        chunker_engine.train_sequences(config, W_A, W_C, x[None], lengths[None], -0.5)
+    with pytest.raises(TypeError, match="config"):
+        chunker_engine.train_sequences(config.lower, W_A, W_C, x[None], lengths[None])
