@@ -34,7 +34,8 @@ collapsed net must predict everything itself).
 
 With ``learning_rate=0`` :func:`train_sequence` returns the summed gradients at fixed weights, ``A``'s equal
 to autograd's of its sequence error (with ``C``'s hidden values as targets) and ``C``'s equal to autograd's
-on the sequence of its events (``tests/test_chunker.py``).
+on the sequence of its events (``tests/test_chunker.py``). Long runs use the compiled twin
+:mod:`lstm_edu.chunker_engine`, tested equal to :func:`train_sequence`.
 """
 
 from __future__ import annotations
