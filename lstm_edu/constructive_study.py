@@ -18,7 +18,7 @@ Entries (:data:`ENTRIES`)
 Budgets (every record stores its own), as for the other competitor rows: Table 1's
 (:data:`lstm_edu.competitors.TABLE1_BUDGET`; the cap of 9 units ends every RCC trial long before it), and
 20 times LSTM's mean in the paper at p = 100 (100,800 for 2a, 113,600 for 2b), not the paper's 5 million,
-which would take about a CPU-week per row even with the chunker's compiled twin (the chapter measures it).
+which would take about two CPU-days per row even with the chunker's compiled twin (the chapter measures it).
 
 Seeds: trial ``s`` draws from :func:`lstm_edu.lstm_trials.trial_streams` of its entry (RCC: initial output
 weights, candidates; chunker: initial weights, training sequences, test sequences); the Reber sets come
