@@ -97,3 +97,15 @@ def test_biases_from_minus_2_to_minus_4_work_about_equally_well_and_minus_8_is_t
     assert np.all(g_cell[good] / g_cell[0] > 2)
     assert 0.5 < g_cell[biases == -6][0] / g_cell[0] < 2 and g_cell[0] / g_cell[biases == -8][0] > 3
     assert np.all(np.diff(h_end) >= 0)  # a more negative bias, less drift: h' nearer its maximum 1/2
+
+
+def test_exercise_the_tradeoff_in_a_formula():
+    """Solution of "The trade-off in a formula": with mu = 0.1, f(b) h'(T f(b) mu) peaks at b about -1.7, -4.2 and
+    -6.5 for T = 100, 1000, 10,000 (x tanh(x/2) = 1 at x about 1.54), about ln 10 apart."""
+    from lstm_edu import analysis
+
+    b = np.linspace(-10, 2, 120_001)
+    f = activations.f(b)
+    best = [b[np.argmax(f * activations.h_prime(T * f * 0.1))] for T in (100, 1000, 10_000)]
+    np.testing.assert_allclose(best, [-1.7, -4.2, -6.5], atol=0.06)
+    assert analysis.logistic_factor_maximum(1.0)[1] == pytest.approx(1.54, abs=0.01)
