@@ -1,50 +1,22 @@
 """What the chapters show: the package's code, tables of results, and the experiment chapters' figures.
 
-:func:`source` shows functions of the package as highlighted Python that fits the page; :func:`table` turns
-rows of a computation into one table. The figures of the experiment chapters are drawn from the stored trial
-records (:mod:`lstm_edu.reproduction`): every such function draws into a matplotlib ``Axes`` it is given and
-returns it, so a chapter composes its figures and a reader finds here the code behind each one.
+:func:`source` (:func:`lstm_edu.widgets.source`, re-exported) shows functions of the package as highlighted
+Python that wraps at the page's column; :func:`table` turns rows of a computation into one table. The figures
+of the experiment chapters are drawn from the stored trial records (:mod:`lstm_edu.reproduction`): every such
+function draws into a matplotlib ``Axes`` it is given and returns it, so a chapter composes its figures and a
+reader finds here the code behind each one.
 """
 
 from __future__ import annotations
 
 import html
-import inspect
 
 import numpy as np
 from IPython.display import Markdown
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import PythonLexer
 
 from . import reproduction
 from .results import RESULTS_DIR
-
-#: Long lines of a listing wrap instead of running off the page (the package's lines reach 120 characters).
-_LISTING_STYLE = "white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.8em; line-height: 1.35"
-
-
-class Listing:
-    """Python source shown as highlighted HTML in the book and in Jupyter, as plain text elsewhere."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def _repr_html_(self) -> str:
-        return highlight(self.text, PythonLexer(), HtmlFormatter(cssclass="highlight", prestyles=_LISTING_STYLE))
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def source(*objects) -> Listing:
-    """The source code of the package's functions or classes ``objects``, one after the other, highlighted."""
-    if not objects:
-        raise TypeError("source needs at least one function or class")
-    for obj in objects:
-        if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj)):
-            raise TypeError(f"objects must be functions or classes, got {type(obj).__name__}: {obj!r}")
-    return Listing("\n\n".join(inspect.getsource(obj).rstrip() for obj in objects) + "\n")
+from .widgets import source  # noqa: F401 (re-exported: one implementation, used as plots.source by the chapters)
 
 
 def table(header, rows) -> Markdown:

@@ -116,19 +116,11 @@ def test_learning_curves_legend_names_only_the_kinds_of_trial_drawn(tmp_path):
     plt.close(fig)
 
 
-def test_source_is_highlighted_python_that_wraps_instead_of_running_off_the_page():
-    from lstm_edu import recurrent
+def test_source_is_the_one_implementation_in_widgets():
+    from lstm_edu import recurrent, widgets
 
-    shown = plots.source(recurrent.forward_pass, recurrent.RecurrentConfig)
-    text = repr(shown)
-    assert text.startswith("def forward_pass(") and "\nclass RecurrentConfig" in text
-    page = shown._repr_html_()
-    assert '<div class="highlight"><pre style="white-space: pre-wrap' in page      # the theme's Python colours
-    assert '<span class="k">def</span>' in page and '<span class="nf">forward_pass</span>' in page
-    with pytest.raises(TypeError, match="objects must be functions or classes"):
-        plots.source("forward_pass")
-    with pytest.raises(TypeError, match="at least one"):
-        plots.source()
+    assert plots.source is widgets.source
+    assert plots.source(recurrent.forward_pass).data.startswith("````python\ndef forward_pass(")
 
 
 def test_table_is_one_markdown_table_with_a_row_per_result():
