@@ -379,8 +379,9 @@ def time_loop(b):
 
 def bundle(net, x, targets, mask, *, mode: str, rates=None, keep_outputs: bool = False) -> Bundle:
     """The :class:`Bundle` of network population ``net`` (an :class:`~lstm_edu.lstm1997.LSTM1997`) for one
-    sequence per network, with fresh result arrays. The weights are contiguous float copies only where
-    ``net``'s are not already; :func:`run` writes them back."""
+    sequence per network, with fresh result arrays. The sequences are read where they lie (a view of a larger
+    array, such as the trainer's stack of sequences, is not copied); the weights are contiguous float copies
+    only where ``net``'s are not already; :func:`run` writes them back."""
     P, T, B, C, K = x.shape[0], x.shape[1], net.B, net.C, net.cfg.n_out
     forward = mode == "forward"
     none = np.zeros((0, 0, 0))
@@ -395,9 +396,9 @@ def bundle(net, x, targets, mask, *, mode: str, rates=None, keep_outputs: bool =
                     net.output_source_names[-1] == "bias", h is None, 0.0 if h is None else float(h[0]),
                     1.0 if h is None else float(h[1]), MODES[mode], bool(keep_outputs))
     return Bundle(
-        layout, np.ascontiguousarray(x, dtype=float),
-        none if forward else np.ascontiguousarray(targets, dtype=float),
-        np.zeros((0, 0), dtype=bool) if forward else np.ascontiguousarray(mask, dtype=bool),
+        layout, np.asarray(x, dtype=float),  # views are read in place (strides): no copy of the sequences
+        none if forward else np.asarray(targets, dtype=float),
+        np.zeros((0, 0), dtype=bool) if forward else np.asarray(mask, dtype=bool),
         w_h, w_o, rate_h, rate_o,
         np.array([squash.g[0] - squash.g[1]] * C + [LOGISTIC[0] - LOGISTIC[1]] * (net.H - C)),
         np.array([2.0 * squash.g[1]] * C + [2.0 * LOGISTIC[1]] * (net.H - C)),
