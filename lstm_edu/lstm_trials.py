@@ -87,10 +87,11 @@ def assemble(streams, store: dict):
     """One sequence per trial, padded: x (P, T, n_in), targets (P, T, K), mask (P, T, K), lengths (P,).
 
     The streams of a chunk advance together, so at the start of each block their blocks are stacked once
-    into ``store`` (a dict kept between calls; start with ``{}``), trial axis second, and every step's
-    sequences are then one slice of the stack: C-contiguous views, valid until the next block, padded with
-    zeros to the longest sequence of the block (padding after a sequence's last error step costs the
-    engine nothing). Each stream's block becomes a view into the stack, so the data is held once.
+    into ``store`` (a dict kept between calls; start with ``{}``), and every step's sequences are then one
+    slice of the stack: views (not contiguous: the trial axis is first, so that each trial's block is
+    copied in one piece), valid until the next block, padded to the longest sequence of the block (the
+    engine runs each net only to its last error step, so padding costs no time). Each stream's block
+    becomes a view into the stack, so the data is held once.
     """
     i = streams[0].pos % streams[0].block
     if any(s.pos % s.block != i for s in streams):
@@ -98,28 +99,25 @@ def assemble(streams, store: dict):
     for s in streams:
         if s.pos >= s.block:
             s._refill()
-    key = [id(s.batch) for s in streams]
-    if store.get("key") != key:
+    if store.get("key") != [id(s.batch) for s in streams]:
         store["arrays"] = _stack([s.batch for s in streams])
         for p, s in enumerate(streams):
-            s.batch = SequenceBatch(*(a[:, p] for a in store["arrays"]), s.batch.labels)
+            s.batch = SequenceBatch(*(a[p] for a in store["arrays"]), s.batch.labels)
         store["key"] = [id(s.batch) for s in streams]
     for s in streams:
         s.pos += 1
-    return tuple(a[i] for a in store["arrays"])
+    return tuple(a[:, i] for a in store["arrays"])
 
 
 def _stack(batches) -> tuple:
-    """Blocks of sequences of equal size, one per trial, as arrays with the trial axis second: x (block, P, T,
-    n_in), targets (block, P, T, K), mask (block, P, T, K), lengths (block, P); zero beyond every length."""
+    """Blocks of sequences of equal size, one per trial, as arrays with the trial axis first: x (P, block, T,
+    n_in), targets (P, block, T, K), mask (P, block, T, K), lengths (P, block); zero beyond each block's T."""
     T = max(b.x.shape[1] for b in batches)
-    out = [np.zeros((len(batches[0].lengths), len(batches), T) + b.shape[2:], dtype=b.dtype)
-           for b in batches[0][:3]]
+    out = [np.zeros((len(batches),) + b.shape[:1] + (T,) + b.shape[2:], dtype=b.dtype) for b in batches[0][:3]]
     for p, b in enumerate(batches):
-        inside = (np.arange(b.x.shape[1])[None, :] < b.lengths[:, None])[:, :, None]
         for whole, part in zip(out, b[:3]):
-            whole[:, p, :part.shape[1]] = np.where(inside, part, 0)
-    return (*out, np.stack([b.lengths for b in batches], axis=1))
+            whole[p, :, :part.shape[1]] = part
+    return (*out, np.stack([b.lengths for b in batches]))
 
 
 def _judge_mask(exp, batch) -> np.ndarray:
