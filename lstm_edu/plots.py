@@ -162,7 +162,8 @@ def test_errors_table(names, out=RESULTS_DIR) -> Markdown:
 
         rows.append([name, str(len(tests)), reproduction._fmt(stat("n", max)),
                      with_paper(stat("wrong", np.mean), "wrong_of_2560", 1), reproduction._fmt(stat("wrong", max)),
-                     with_paper(stat("mse", np.mean), "test_mse", 4), reproduction._fmt(stat("mean_abs_error", np.mean), 4),
+                     with_paper(stat("mse", np.mean), "test_mse", 4),
+                     reproduction._fmt(stat("mean_abs_error", np.mean), 4),
                      reproduction._fmt(stat("mean_abs_error", max), 4)])
     return Markdown(reproduction.markdown_table(rows))
 
