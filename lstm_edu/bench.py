@@ -1,14 +1,25 @@
-"""Benchmark: the NumPy reference and the compiled engine. ``python -m lstm_edu bench [--json]``.
+"""Benchmark: the NumPy reference, the compiled engine, and the runner end to end. ``python -m lstm_edu bench``.
 
-Times on-line training (truncated gradient, :meth:`lstm_edu.lstm1997.LSTM1997.train`) of the adding-problem
-network (row "4-1" of Table 10: 2 blocks of 2 cells, 93 weights, error only at the sequence's end) on
-populations of ``P`` independent networks, with the NumPy reference (``engine="numpy"``, by default
-P = 1, 10, 32, 100, 256, 1024) and with the compiled engine (``engine="compiled"``, P = 1, 10, 100), and
-prints nanoseconds per network per time step and the engine's speed-up over the reference at equal P.
+Two sections, each its own key of the ``--json`` report:
 
-The reference pays the call overhead of some fifty NumPy operations per step whatever P is, so its cost
-per network falls as P grows; the engine's cost per network step is about the same at every P.
-Figures are CPU time (``time.process_time``) of this machine, printed, never asserted.
+- ``reference`` (:func:`measure`): on-line training (truncated gradient,
+  :meth:`lstm_edu.lstm1997.LSTM1997.train`) of the adding-problem network (row "4-1" of Table 10: 2 blocks
+  of 2 cells, 93 weights, error only at the sequence's end) on populations of ``P`` independent networks,
+  with the NumPy reference (``engine="numpy"``, by default P = 1, 10, 32, 100, 256, 1024) and with the
+  compiled engine (``engine="compiled"``, P = 1, 10, 100): nanoseconds per network per time step and the
+  engine's speed-up over the reference at equal P. The reference pays the call overhead of some fifty
+  NumPy operations per step whatever P is, so its cost per network falls as P grows; the engine's cost per
+  network step is about the same at every P.
+- ``rows`` (:func:`measure_rows`): for rows 4-1 (error at the end), 1-5 (Reber strings of unequal
+  lengths, an error and a weight change at every step) and 2c-2 (104 one-hot inputs) with their paper's
+  trial counts, the bare engine (``train`` on the trainer's own sequences, timed call by call) and the
+  whole ``run`` (task generation, stopping rules, periodic tests, records: :func:`lstm_edu.experiments.run`
+  into a temporary folder), both per *real* network step: the padding of unequal lengths counts against
+  the engine. The end-to-end figure is the difference of a run of ``2 n`` and one of ``n`` sequences per
+  trial, so the final tests and records, paid once per trial, drop out (they are reported apart).
+
+Figures are CPU time (``time.process_time``) of this machine, printed, never asserted; on a machine shared
+with other work they scatter by tens of percent from one run to the next.
 """
 
 from __future__ import annotations
@@ -18,12 +29,15 @@ import json
 import math
 import platform
 import sys
+import tempfile
 import time
 
 import numpy as np
 
-from . import _checks
+from . import _checks, experiments
 from .lstm1997 import build
+from .lstm_trials import LSTMTrials, assemble
+from .results import read_trials
 from .tasks.adding import FIRST_MARK_RANGE, adding
 
 #: The shortest adding-problem sequence: the first mark falls in one of the first FIRST_MARK_RANGE pairs,
@@ -32,6 +46,9 @@ MIN_STEPS = 2 * (FIRST_MARK_RANGE + 1)
 
 #: Default populations timed per engine.
 POPULATIONS = {"numpy": (1, 10, 32, 100, 256, 1024), "compiled": (1, 10, 100)}
+#: Rows timed bare and end to end, with the sequences per trial of the shorter of the two runs (the end-to-end
+#: figure is the difference of a run of twice as many and this one: about a second of training each).
+ROWS = {"4-1": 1000, "1-5": 1000, "2c-2": 500}
 
 
 def ns_per_network_step(engine: str, P: int, n_steps: int, min_seconds: float, seed: int = 0) -> float:
@@ -75,6 +92,57 @@ def measure(populations: dict | None = None, n_steps: int = 100, min_seconds: fl
     }
 
 
+def bare_engine(name: str, n_trials: int, sequences: int) -> tuple[float, np.ndarray]:
+    """CPU seconds of :meth:`~lstm_edu.lstm1997.LSTM1997.train` alone (timed call by call) on the first
+    ``sequences`` training sequences of the trials ``0 .. n_trials - 1`` of row ``name``, drawn and judged
+    as the runner's trainer does, and the sequences' lengths (sequences, n_trials)."""
+    exp = experiments.experiment(name)
+    chunk = LSTMTrials(exp, list(range(n_trials)), sequences, "bench")
+    store, seconds, lengths = {}, 0.0, []
+    for _ in range(sequences):
+        x, y, m, n = assemble(chunk.train, store)
+        start = time.process_time()
+        chunk.net.train(x, y, m, schedule=exp.schedule, keep_outputs=exp.judge == "all", on_divergence="report")
+        seconds += time.process_time() - start
+        lengths.append(n)
+    return seconds, np.array(lengths)
+
+
+def end_to_end(name: str, n_trials: int, budget: int) -> tuple[float, list[int]]:
+    """CPU seconds of ``run`` of the trials ``0 .. n_trials - 1`` of row ``name`` to ``budget`` sequences, into a
+    temporary folder, and the sequences every trial trained."""
+    with tempfile.TemporaryDirectory() as out:
+        start = time.process_time()
+        paths = experiments.run(name, n_trials=n_trials, budget=budget, out=out, progress=False)
+        seconds = time.process_time() - start
+        trained = [r["sequences"] for r in read_trials(paths[0].parent)]  # sorted by seed
+    return seconds, trained
+
+
+def measure_rows(rows: dict | None = None, n_trials: int | None = None) -> dict:
+    """Bare engine and end-to-end ns per real network step of every row of ``rows`` ({name: sequences per
+    trial of the shorter run}, default :data:`ROWS`), with ``n_trials`` trials (default: each row's own)."""
+    rows = ROWS if rows is None else rows
+    report = {}
+    for name, n in rows.items():
+        exp = experiments.experiment(name)
+        P = exp.n_trials if n_trials is None else _checks.positive_int("n_trials", n_trials)
+        n = _checks.positive_int(f"sequences of row {name}", n)
+        end_to_end(name, 1, 1)  # loads every compiled specialisation the runs use (forward passes of the tests)
+        bare, lengths = bare_engine(name, P, 2 * n)
+        (short, trained_short), (long, trained_long) = (end_to_end(name, P, b) for b in (n, 2 * n))
+        steps = [sum(int(lengths[:k, p].sum()) for p, k in enumerate(t)) for t in (trained_short, trained_long)]
+        ns_bare = 1e9 * bare / int(lengths.sum())
+        ns_run = 1e9 * (long - short) / (steps[1] - steps[0])
+        report[name] = {
+            "trials": P, "schedule": exp.schedule, "sequences": [n, 2 * n],
+            "mean_length": round(float(lengths.mean()), 1),
+            "bare_engine_ns": round(ns_bare, 1), "end_to_end_ns": round(ns_run, 1),
+            "ratio": round(ns_run / ns_bare, 2),
+            "once_per_trial_seconds": round((short - 1e-9 * ns_run * steps[0]) / P, 3)}
+    return report
+
+
 def _steps(text: str) -> int:
     value = _int(text)
     if value < MIN_STEPS:
@@ -108,8 +176,15 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _row(text: str) -> str:
+    if text not in experiments.entries():
+        raise argparse.ArgumentTypeError(f"must name an LSTM row or variant of lstm_edu.experiments (such as "
+                                         f"{', '.join(ROWS)}), got {text!r}")
+    return text
+
+
 def add_arguments(parser):
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     parser.add_argument("--numpy", type=_population, nargs="*", default=list(POPULATIONS["numpy"]), metavar="P",
                         help="populations timed with the NumPy reference (default: 1 10 32 100 256 1024)")
     parser.add_argument("--compiled", type=_population, nargs="*", default=list(POPULATIONS["compiled"]),
@@ -118,6 +193,13 @@ def add_arguments(parser):
                         help=f"sequence length T, at least {MIN_STEPS} (default 100)")
     parser.add_argument("--seconds", type=_seconds, default=1.0,
                         help="minimum timing per population, > 0 (default 1 s)")
+    parser.add_argument("--rows", type=_row, nargs="*", default=list(ROWS), metavar="ROW",
+                        help=f"rows timed bare and end to end (default: {' '.join(ROWS)}; none: skip)")
+    parser.add_argument("--trials", type=_population, default=None,
+                        help="trials per row in that section (default: each row's own, as the paper ran it)")
+    parser.add_argument("--sequences", type=_population, default=None,
+                        help="training sequences per trial of the shorter end-to-end run (default: "
+                             + ", ".join(f"{k} {v}" for k, v in ROWS.items()) + ")")
 
 
 def main(args) -> int:
@@ -125,10 +207,22 @@ def main(args) -> int:
         print("python -m lstm_edu bench: error: --numpy and --compiled are both empty: give at least one "
               "population (an integer >= 1) to time", file=sys.stderr)
         return 2
-    report = measure({"numpy": tuple(args.numpy), "compiled": tuple(args.compiled)}, args.steps, args.seconds)
+    report = {"reference": measure({"numpy": tuple(args.numpy), "compiled": tuple(args.compiled)}, args.steps,
+                                   args.seconds),
+              "rows": measure_rows({name: args.sequences or ROWS.get(name, 1000) for name in args.rows},
+                                   args.trials)}
+    # a further section is one more key of the report and one more printer below
     if args.json:
         print(json.dumps(report))
         return 0
+    print_reference(report["reference"])
+    if report["rows"]:
+        print()
+        print_rows(report["rows"])
+    return 0
+
+
+def print_reference(report: dict) -> None:
     ns, speedup = report["ns_per_network_step"], report["speedup_compiled_over_numpy"]
     print(f"Training row {report['network']} ({report['weights']} weights), T = {report['n_steps']}, "
           f"error at the end; {report['machine']}")
@@ -137,4 +231,14 @@ def main(args) -> int:
         cells = [f"{ns[e][P]:>16.1f}" if P in ns[e] else f"{'':>16}" for e in ("numpy", "compiled")]
         gain = f"{speedup[P]:>8.1f}x" if P in speedup else ""
         print(f"{P:>6} {cells[0]} {cells[1]} {gain}")
-    return 0
+
+
+def print_rows(rows: dict) -> None:
+    print("The engine bare and the whole run, ns per real network-step (padding counts against the engine); "
+          "the run's\nfigure is the difference of two runs, so the final test and the records (once per trial, "
+          "apart) drop out")
+    print(f"{'row':>6} {'trials':>6} {'schedule':>9} {'length':>7} {'bare engine':>12} {'end to end':>11} "
+          f"{'ratio':>6} {'once per trial':>15}")
+    for name, r in rows.items():
+        print(f"{name:>6} {r['trials']:>6} {r['schedule']:>9} {r['mean_length']:>7.1f} {r['bare_engine_ns']:>12.1f} "
+              f"{r['end_to_end_ns']:>11.1f} {r['ratio']:>5.2f}x {r['once_per_trial_seconds']:>13.3f} s")
