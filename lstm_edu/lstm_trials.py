@@ -96,11 +96,14 @@ def assemble(streams, store: dict):
     i = streams[0].pos % streams[0].block
     if any(s.pos % s.block != i for s in streams):
         raise ValueError("the training streams of a chunk must advance together (one sequence each per step)")
+    refill = streams[0].pos >= streams[0].block
     for s in streams:
         if s.pos >= s.block:
             s._refill()
     if store.get("key") != [id(s.batch) for s in streams]:
-        store["arrays"] = _stack([s.batch for s in streams])
+        # at a refill no view of the old stack is left, so its memory is written again (fresh memory costs
+        # page faults: for row 2c-2 they doubled the cost of stacking); after keep() the views are read
+        store["arrays"] = _stack([s.batch for s in streams], store.get("arrays") if refill else None)
         for p, s in enumerate(streams):
             s.batch = SequenceBatch(*(a[p] for a in store["arrays"]), s.batch.labels)
         store["key"] = [id(s.batch) for s in streams]
@@ -109,14 +112,23 @@ def assemble(streams, store: dict):
     return tuple(a[:, i] for a in store["arrays"])
 
 
-def _stack(batches) -> tuple:
+def _stack(batches, old=None) -> tuple:
     """Blocks of sequences of equal size, one per trial, as arrays with the trial axis first: x (P, block, T,
-    n_in), targets (P, block, T, K), mask (P, block, T, K), lengths (P, block); zero beyond each block's T."""
+    n_in), targets (P, block, T, K), mask (P, block, T, K), lengths (P, block). Written into the memory of
+    ``old`` (an earlier stack) where it is large enough; zero beyond the longest sequence of each trial's block."""
     T = max(b.x.shape[1] for b in batches)
-    out = [np.zeros((len(batches),) + b.shape[:1] + (T,) + b.shape[2:], dtype=b.dtype) for b in batches[0][:3]]
+    out = []
+    for i, b in enumerate(batches[0][:3]):
+        shape = (len(batches),) + b.shape[:1] + (T,) + b.shape[2:]
+        size = int(np.prod(shape))
+        flat = old[i].base if old is not None and old[i].base is not None else None
+        flat = flat if flat is not None and flat.size >= size else np.empty(max(size, 1), dtype=b.dtype)
+        out.append(flat[:size].reshape(shape))
     for p, b in enumerate(batches):
         for whole, part in zip(out, b[:3]):
             whole[p, :, :part.shape[1]] = part
+            if part.shape[1] < T:
+                whole[p, :, part.shape[1]:] = 0
     return (*out, np.stack([b.lengths for b in batches]))
 
 
