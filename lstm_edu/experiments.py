@@ -26,7 +26,7 @@ from typing import Callable, ClassVar
 
 import numpy as np
 
-from . import _checks, criteria, lstm_trials, runner
+from . import _checks, criteria, lstm_trials, runner, trial_tests
 from .lstm1997 import SCHEDULES, LSTM1997, LSTMConfig, config
 from .lstm_trials import MAX_STORED_WEIGHTS, LSTMTrials
 from .results import RESULTS_DIR
@@ -136,6 +136,10 @@ class Experiment:
             out = {k: getattr(self, k) for k in keys}
             if self.stop in ("st3", "nseq"):
                 out["window"] = criteria.WINDOW
+                out["learned"] = {"every": self.curve_every, "test_size": trial_tests.LEARNED_SIZE,
+                                  "allowed_wrong": trial_tests.learned_allowances(self),
+                                  "rule": "milestone K: the first multiple of 'every' sequences at which a fresh "
+                                          "test passes ABS(success_bound) with at most allowed_wrong[K] wrong"}
         if self.construction_start:  # sequential construction from a smaller net (Experiment 2's is in note)
             out["construction"] = {"window": self.construction_window, "start_blocks": self.construction_start,
                                    "plateau_drop": self.plateau_drop}

@@ -9,7 +9,8 @@ turned into its record (schema 1, :mod:`lstm_edu.results`).
 
 A trial's randomness depends only on (entry, trial seed): three independent streams (initial weights,
 training sequences, test sequences) spawned from ``SeedSequence([trial seed, crc32(name)])`` (a variant
-uses its base row's name; :func:`trial_streams`). Its training is bitwise the same in any chunk: the
+uses its base row's name; :func:`trial_streams`), and a fourth for the "learned" tests (:func:`learned_stream`).
+Its training is bitwise the same in any chunk: the
 compiled time loop computes each network on its own.
 
 Sequential network construction (Section 4's remedy (1) for the abuse problem; Experiments 2a, 2b and
@@ -33,7 +34,8 @@ import numpy as np
 from . import criteria
 from .lstm1997 import LSTM1997
 from .results import SCHEMA, atomic_file, run_info
-from .tasks import SequenceBatch, noise_signal
+from .tasks import SequenceBatch
+from .trial_tests import evaluate, learned_allowances, learned_test, public  # noqa: F401 (public names)
 
 #: Records keep the trained weights of nets with at most this many weights (all but Experiment 2's large
 #: nets), so that a chapter can rebuild a trained net and look inside it.
@@ -42,10 +44,18 @@ MAX_STORED_WEIGHTS = 1000
 METHOD = "LSTM (1997), truncated gradient"
 
 
+def _root(exp, trial_seed: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence([int(trial_seed), zlib.crc32((exp.base or exp.name).encode())])
+
+
 def trial_streams(exp, trial_seed: int) -> tuple:
     """Independent Generators (initial weights, training data, test data) of one trial of entry ``exp``."""
-    root = np.random.SeedSequence([int(trial_seed), zlib.crc32((exp.base or exp.name).encode())])
-    return tuple(np.random.default_rng(s) for s in root.spawn(3))
+    return tuple(np.random.default_rng(s) for s in _root(exp, trial_seed).spawn(3))
+
+
+def learned_stream(exp, trial_seed: int) -> np.random.Generator:
+    """The fourth stream of the trial (the first three are :func:`trial_streams`'): the "learned" tests'."""
+    return np.random.default_rng(_root(exp, trial_seed).spawn(4)[3])
 
 
 def initial_nets(exp, seeds) -> LSTM1997:
@@ -130,57 +140,6 @@ def _stack(batches, old=None) -> tuple:
             if part.shape[1] < T:
                 whole[p, :, part.shape[1]:] = 0
     return (*out, np.stack([b.lengths for b in batches]))
-
-
-def _judge_mask(exp, batch) -> np.ndarray:
-    """Where ABS(b) is judged: every target (judge "all") or the sequence end only."""
-    if exp.judge == "all":
-        return batch.target_mask
-    mask = np.zeros_like(batch.target_mask)
-    mask[np.arange(len(batch.lengths)), batch.lengths - 1] = True
-    return mask
-
-
-def evaluate(exp, net: LSTM1997, row: int, task, gen, n: int) -> dict:
-    """Test network ``row`` on ``n`` fresh sequences from ``gen`` (Experiment 1: on its fixed sets).
-
-    Keys: ``n``, ``wrong`` (Experiment 1: strings with a wrong prediction), and for the other rows
-    ``mean_abs_error``, ``mse``, ``max_abs_error`` at the sequence end (Experiment 3 also
-    ``fraction_misclassified``, as Section 5.3 defines it, and ``_end``: the end outputs and targets).
-    """
-    if exp.stop == "reber":
-        f, k = task.fixed_test, exp.eval_chunk
-        ok = np.concatenate([criteria.reber_correct(net.forward_one(f.x[i:i + k], row).outputs,
-                                                    task.possible[i:i + k], f.lengths[i:i + k])
-                             for i in range(0, len(f.lengths), k)])
-        return {"n": int(ok.size), "wrong": int(np.count_nonzero(~ok))}
-    correct, end_out, end_tgt = [], [], []
-    done = 0
-    while done < n:
-        b = task.test(min(exp.eval_chunk, n - done), gen)
-        out = net.forward_one(b.x, row).outputs
-        correct.append(criteria.abs_correct(out, b.targets, _judge_mask(exp, b), exp.success_bound))
-        end_out.append(criteria.end_values(out, b.lengths))
-        clean = (noise_signal.clean_targets_3c(b.labels)[:, None] if exp.exp3_variant == "3c"
-                 else criteria.end_values(b.targets, b.lengths))
-        end_tgt.append(clean)
-        done += len(b.lengths)
-    correct = np.concatenate(correct)
-    y, t = np.concatenate(end_out), np.concatenate(end_tgt)
-    err = np.where(np.isfinite(y), y - t, np.inf)
-    result = {"n": int(correct.size), "wrong": int(np.count_nonzero(~correct)),
-              "mean_abs_error": float(np.abs(err).mean()), "mse": float((err ** 2).mean()),
-              "max_abs_error": float(np.abs(err).max())}
-    if exp.stop == "exp3":  # misclassified as Section 5.3 defines it (3c: against the noise-free target)
-        result["_end"] = (y[:, 0], t[:, 0])
-        result["wrong"] = int(criteria.exp3_criteria(exp.exp3_variant, y.T, t.T)["wrong"][0])
-        result["fraction_misclassified"] = result["wrong"] / result["n"]
-    return result
-
-
-def public(test: dict) -> dict:
-    """A test result without its private (``_``) entries, as records store it."""
-    return {k: v for k, v in test.items() if not k.startswith("_")}
 
 
 def record(exp, seed, budget, outcome: dict, versions: list[str], seconds: float, batch: int) -> dict:
@@ -312,6 +271,7 @@ class LSTMTrials:
         self.net = initial_nets(exp, seeds)
         self.train = [TrainStream(t, st[1], exp.block) for t, st in zip(self.tasks, streams)]
         self.test_gens = [st[2] for st in streams]
+        self.learned_gens = [learned_stream(exp, s) for s in seeds]
         self.window = (criteria.RollingWindow(len(seeds), exp.check_every if exp.stop == "abs_test"
                                               else criteria.WINDOW) if self._windowed else None)
         self.milestones = [{} for _ in seeds]
@@ -324,6 +284,7 @@ class LSTMTrials:
         self.exp, self.seeds, self.budget, self.versions = exp, seeds, budget, versions
         self.tasks = [exp.make(s) for s in seeds]
         self._windowed = exp.stop in ("abs_test", "st3", "nseq")
+        self._allowances = learned_allowances(exp)
         self._buffers = {}
 
     # checkpoints ------------------------------------------------------------------------------
@@ -331,7 +292,8 @@ class LSTMTrials:
         """Checkpoint the chunk atomically at ``path`` (``.npz``)."""
         meta = {"experiment": self.exp.name, "budget": self.budget, "seeds": self.seeds, "n_seen": self.n_seen,
                 "milestones": self.milestones, "curves": self.curves, "train": [s.state() for s in self.train],
-                "test": [g.bit_generator.state for g in self.test_gens], "seconds": self.seconds,
+                "test": [g.bit_generator.state for g in self.test_gens],
+                "learned": [g.bit_generator.state for g in self.learned_gens], "seconds": self.seconds,
                 "chunk": self.chunk_seeds, "code_versions": self.versions}
         arrays = {"w_hidden": self.net.w_hidden, "w_output": self.net.w_output, "curve_sum": self.curve_sum}
         if self.window is not None:
@@ -366,6 +328,10 @@ class LSTMTrials:
             self.train.append(TrainStream(task, train_gen, exp.block, state=tr))
             test_gen.bit_generator.state = te
             self.test_gens.append(test_gen)
+        # a checkpoint made before the learned test: its trials start the learned stream now
+        self.learned_gens = [learned_stream(exp, s) for s in self.seeds]
+        for gen, state in zip(self.learned_gens, meta.get("learned", [])):
+            gen.bit_generator.state = state
         self.window = (criteria.RollingWindow.from_state({k[7:]: v for k, v in arrays.items()
                                                           if k.startswith("window_")})
                        if self._windowed else None)
@@ -391,6 +357,8 @@ class LSTMTrials:
             for curve, total in zip(self.curves, self.curve_sum):
                 curve.append(float(total) / exp.curve_every)
             self.curve_sum[:] = 0.0
+            if self._allowances is not None:
+                self._learned_check()
         stop = np.zeros(len(self.seeds), dtype=bool)
         if self.window is not None:
             end_t = criteria.end_values(y, lengths)
@@ -407,6 +375,15 @@ class LSTMTrials:
             stop = self._periodic_check()
         trouble = result.diverged | result.saturated
         return stop & ~trouble, trouble
+
+    def _learned_check(self) -> None:
+        """The learned milestones (:func:`learned_allowances`) that each trial has not reached yet."""
+        for p, milestones in enumerate(self.milestones):
+            todo = {k: a for k, a in self._allowances.items() if k not in milestones}
+            if todo and np.isfinite(self.net.w_hidden[p]).all():
+                wrong = learned_test(self.exp, self.net, p, self.tasks[p], self.learned_gens[p],
+                                     max(todo.values()))
+                milestones.update({k: self.n_seen for k, a in todo.items() if wrong <= a})
 
     def _periodic_check(self) -> np.ndarray:
         exp, P = self.exp, len(self.seeds)
@@ -458,7 +435,7 @@ class LSTMTrials:
     def keep(self, rows) -> None:
         """Keep only the trials ``rows`` (the others have finished)."""
         rows = np.asarray(rows, dtype=np.int64)
-        for name in ("seeds", "tasks", "train", "test_gens", "milestones", "curves"):
+        for name in ("seeds", "tasks", "train", "test_gens", "learned_gens", "milestones", "curves"):
             setattr(self, name, [getattr(self, name)[i] for i in rows])
         self.curve_sum = self.curve_sum[rows]
         if self.construction is not None:
