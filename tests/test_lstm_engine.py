@@ -105,3 +105,45 @@ def test_unknown_engine_names_the_parameter():
     net = L.build("4-1")
     with pytest.raises(ValueError, match="engine must be one of"):
         net.forward(np.zeros((1, 3, 2)), engine="torch")
+
+
+@pytest.mark.parametrize("schedule", L.SCHEDULES)
+def test_padding_after_the_last_error_and_strided_views_change_no_bit(schedule):
+    """Learning runs each net only to its last error step and reads views of larger arrays in place: garbage
+    padded after the last error, and a strided view of the sequences, give bitwise the weights of the plain run."""
+    gen = np.random.default_rng(4)
+    nets = [L.build("1-5", P, seed=2) for _ in range(3)]
+    for _ in range(6):
+        x = np.eye(7)[gen.integers(0, 7, (P, T))]
+        y = np.eye(7)[gen.integers(0, 7, (P, T))]
+        lengths = gen.integers(3, T + 1, P)
+        mask = np.arange(T)[None, :] < lengths[:, None]
+        nets[0].train(x * mask[:, :, None], y, mask, schedule=schedule)
+        padded = np.concatenate([x, gen.normal(size=(P, 5, 7))], axis=1)      # garbage after the last error
+        nets[1].train(padded, np.concatenate([y, np.ones((P, 5, 7))], axis=1),
+                      np.concatenate([mask, np.zeros((P, 5), dtype=bool)], axis=1), schedule=schedule)
+        stack = np.zeros((P, 3, T, 7))
+        stack[:, 1] = x * mask[:, :, None]
+        view = stack[:, 1]                                                     # not contiguous
+        assert not view.flags.c_contiguous
+        nets[2].train(view, y, mask, schedule=schedule)
+    for net in nets[1:]:
+        np.testing.assert_array_equal(net.w_hidden, nets[0].w_hidden)
+        np.testing.assert_array_equal(net.w_output, nets[0].w_output)
+
+
+def test_the_cheap_reber_test_gives_the_full_tests_verdict():
+    """Experiment 1's periodic test stops at the first wrong string (shortest first): the same verdict as the
+    count of wrong strings of the full test, for a stored trained net (all right) and spoilt copies of it."""
+    from lstm_edu import experiments, lstm_trials, results
+    exp = experiments.experiment("1-5")
+    record = next(r for r in results.read_trials(results.RESULTS_DIR / "lstm1997" / "1-5")
+                  if r["success"] and r["weights"])
+    net, task = experiments.trained_net(record), exp.make(record["seed"])
+    verdicts = []
+    for scale in (1.0, 0.95, 0.9, 0.5):
+        spoilt = L.LSTM1997.from_weights(net.cfg, net.w_hidden * scale, net.w_output * scale)
+        full = lstm_trials.evaluate(exp, spoilt, 0, task, None, 0)["wrong"] == 0
+        assert lstm_trials.reber_all_right(spoilt, 0, task, exp.eval_chunk) == full
+        verdicts.append(full)
+    assert verdicts[0] and not verdicts[-1]
