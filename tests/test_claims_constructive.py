@@ -156,3 +156,20 @@ def test_C_hardly_needs_its_hidden_unit_and_tells_A_little():
     without = competitor_nets.forward(small.upper, cut, first)[:, 0, 1:]
     assert with_hidden[0, 9] > 0.8 and with_hidden[1, 10] > 0.8          # C predicts x after x, y after y
     assert np.abs(with_hidden[:, 9:] - without[:, 9:]).max() < 0.05
+
+
+CH_2A = _stored("2a-chunker-p100")
+
+
+@pytest.mark.skipif(not CH_2A, reason="no stored chunker trials on 2a yet")
+def test_the_chunkers_plateau_on_2a():
+    """'C sees two inputs per sequence after at most N sequences, and A's error falls over the first few
+    thousand sequences to a plateau ... just above ... 0.25 ... The extra output did not teach A to carry the
+    first symbol within the budget.' (said of the failed trials)"""
+    for r in CH_2A:
+        curve = r["curve"]
+        assert r["milestones"]["sequences_until_two_events"] <= 1000
+        assert np.mean(curve["events"][-100:]) <= 2.0
+        if not r["success"]:
+            assert 0.25 <= np.mean(curve["mean_loss"][-100:]) < 0.3
+            assert np.mean(curve["mean_loss"][:10]) > 1.0 and np.mean(curve["mean_loss"][50:60]) < 0.35
