@@ -131,31 +131,24 @@ def test_later_units_find_less_to_explain():
 
 
 @pytest.mark.skipif(not RCC, reason="no stored RCC trials yet")
-def test_failed_rcc_nets_miss_only_the_long_lag():
-    """'Every failed RCC trial we ran gets the local structure of the grammar right; what it misses is the one
-    long lag of the task, the T or P that closes the string.'"""
-    for r in RCC:
-        if not r["success"]:
-            mistakes = constructive_study.rcc_mistakes(r)
-            assert mistakes["other_steps"] == 0 and mistakes["final_step"] == mistakes["strings"] > 0
+def test_where_failed_rcc_nets_err():
+    """'Of the N failed trials, a err only at the closing T or P ... In b it is the other way round, and c err
+    at both' (a + b + c = N, each net rebuilt from its record errs on as many strings as its run's test)."""
+    failed = [r for r in RCC if not r["success"]]
+    counts = [constructive_study.rcc_mistakes(r) for r in failed]
+    only_final = sum(c["other_steps"] == 0 for c in counts)
+    only_other = sum(c["final_step"] == 0 for c in counts)
+    assert all(c["strings"] == r["test"]["wrong"] > 0 for r, c in zip(failed, counts))
+    assert only_final > 0 and only_final + only_other <= len(failed)
 
 
-def test_C_hardly_needs_its_hidden_unit_and_tells_A_little():
-    """'Look at how little C's hidden unit differs between the two sequences'; exercise: with the weights from
-    C's hidden unit to its outputs at 0, C's prediction of the closing symbol hardly changes."""
-    small, W_A, W_C, _ = _small_chunker()
-    both = long_lag.noise_free_both(10)
-    x = np.concatenate([both.x, both.targets[:, -1:]], axis=1)
-    trace = chunker.train_sequence(small, np.repeat(W_A, 2, 0), np.repeat(W_C, 2, 0), x, both.lengths + 1, 0.0)
-    assert abs(trace.hidden_C[0, 5] - trace.hidden_C[1, 5]) < 0.05
-    first = np.zeros((2, 1, 12))
-    first[0, 0, 9] = first[1, 0, 10] = 1.0                     # x (unit p - 1) and y (unit p) at time 0
-    cut = W_C.copy()
-    cut[:, 1:, -1] = 0.0                                       # outputs no longer see C's hidden unit
-    with_hidden = competitor_nets.forward(small.upper, W_C, first)[:, 0, 1:]
-    without = competitor_nets.forward(small.upper, cut, first)[:, 0, 1:]
-    assert with_hidden[0, 9] > 0.8 and with_hidden[1, 10] > 0.8          # C predicts x after x, y after y
-    assert np.abs(with_hidden[:, 9:] - without[:, 9:]).max() < 0.05
+@pytest.mark.skipif(len(RCC) < 30, reason="the RCC row is not complete")
+def test_rcc_succeeds_less_often_than_fahlman_after_a_similar_number_of_sequences():
+    """'succeeded in ... trials, fewer than the 50% that Fahlman (1991) reported ..., after a similar number of
+    sequences' (182,000)."""
+    ok = [r["sequences"] for r in RCC if r["success"]]
+    assert 100 * len(ok) / len(RCC) < 50
+    assert ok and 0.5 < np.mean(ok) / 182_000 < 1.5
 
 
 CH_2A = _stored("2a-chunker-p100")
