@@ -112,13 +112,13 @@ def bullets(lines):
     """Computed sentences as a Markdown list, one item per line of ``lines`` (strings), shown literally.
 
     Every Markdown character is escaped, so a line shows as written (``1-5_sequence``, ``[0.1 0.2]``, ``$``);
-    runs of spaces collapse as in any paragraph. Returns an ``IPython.display.Markdown``.
+    runs of spaces collapse as in any paragraph. No lines show nothing. Returns an ``IPython.display.Markdown``.
     """
     from IPython.display import Markdown
 
     if isinstance(lines, str):
         raise TypeError("lines must be a list of strings, one per item, not one str")
     lines = list(lines)
-    if not lines or not all(isinstance(line, str) for line in lines):
-        raise TypeError(f"lines must be a non-empty list of strings, got {lines!r}")
+    if not all(isinstance(line, str) for line in lines):
+        raise TypeError(f"lines must be a list of strings, got {lines!r}")
     return Markdown("\n".join("- " + _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(line.split())) for line in lines))

@@ -70,7 +70,11 @@ def test_bullets_shows_each_line_literally_as_one_item():
     assert shown.split("\n") == [r"- 1\-5\_sequence: \[0\.1 0\.2\] \*a\* \$x\$", r"- trial 0: \.\.TV \# 2"]
 
 
-@pytest.mark.parametrize("lines", ["one line", [], ["ok", 3]])
+def test_bullets_of_no_lines_show_nothing():
+    assert widgets.bullets([]).data == ""
+
+
+@pytest.mark.parametrize("lines", ["one line", ["ok", 3], [None]])
 def test_bullets_refuses_anything_but_a_list_of_strings(lines):
     with pytest.raises(TypeError, match="lines must be"):
         widgets.bullets(lines)
