@@ -373,7 +373,7 @@ def _entries() -> dict:
          "source": "Fahlman 1991"},
         "Table 1's competitor rows are quoted by the paper from other papers; here RCC is rerun on LSTM's three "
         "training/test pairs and success rule (checked after every output pass whose training strings were all "
-        f"right), with at most {MAX_UNITS} units and Fahlman's program defaults (cascade.SETTINGS), untuned. "
+        f"right), with at most {MAX_UNITS} units and the settings of Fahlman's program (cascade.SETTINGS), untuned. "
         "Passes over the 256 training strings are counted whether they train the outputs or the candidates "
         "(one pass serves the whole pool).", max_batch=30)
     chunkers = {}
