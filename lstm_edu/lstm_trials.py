@@ -103,20 +103,20 @@ def assemble(streams, store: dict):
     engine runs each net only to its last error step, so padding costs no time). Each stream's block
     becomes a view into the stack, so the data is held once.
     """
-    i = streams[0].pos % streams[0].block
-    if any(s.pos % s.block != i for s in streams):
-        raise ValueError("the training streams of a chunk must advance together (one sequence each per step)")
-    refill = streams[0].pos >= streams[0].block
-    for s in streams:
-        if s.pos >= s.block:
+    first = streams[0]
+    refill = first.pos >= first.block
+    if refill or store.get("streams") is not streams:  # a new block, or other streams (trials left the chunk)
+        if any(s.pos != first.pos for s in streams):
+            raise ValueError("the training streams of a chunk must advance together (one sequence each per step)")
+        for s in streams if refill else ():
             s._refill()
-    if store.get("key") != [id(s.batch) for s in streams]:
         # at a refill no view of the old stack is left, so its memory is written again (fresh memory costs
         # page faults: for row 2c-2 they doubled the cost of stacking); after keep() the views are read
         store["arrays"] = _stack([s.batch for s in streams], store.get("arrays") if refill else None)
         for p, s in enumerate(streams):
             s.batch = SequenceBatch(*(a[p] for a in store["arrays"]), s.batch.labels)
-        store["key"] = [id(s.batch) for s in streams]
+        store["streams"] = streams  # held, so that its id is never another list's
+    i = first.pos
     for s in streams:
         s.pos += 1
     return tuple(a[:, i] for a in store["arrays"])
