@@ -12,8 +12,9 @@ import sys
 
 #: command -> (module, one-line help). The module provides ``add_arguments(parser)`` and ``main(args)``.
 COMMANDS = {
-    "bench": ("lstm_edu.bench", "time training of the adding-problem LSTM: the NumPy reference and the compiled "
-              "engine, ns per network-step and the speed-up at equal P"),
+    "bench": ("lstm_edu.bench", "time training of the LSTM: the NumPy reference and the compiled engine on the "
+              "adding problem (ns per network-step, the speed-up at equal P), and rows 4-1, 1-5, 2c-2 bare and "
+              "end to end (the whole run)"),
     "run": ("lstm_edu.registry", "run (or resume, or --check) the trials of one registry entry: an LSTM row of "
             "the paper's Tables 1-9, a variant of one, or an entry of another study (the abuse study's "
             "variants of row 1-4, Bengio et al.'s alternatives)"),
