@@ -97,6 +97,7 @@ def bare_engine(name: str, n_trials: int, sequences: int) -> tuple[float, np.nda
     ``sequences`` training sequences of the trials ``0 .. n_trials - 1`` of row ``name``, drawn and judged
     as the runner's trainer does, and the sequences' lengths (sequences, n_trials)."""
     exp = experiments.experiment(name)
+    LSTMTrials(exp, [0, 1], 1, "bench").step()  # loads the compiled loop for the trainer's views, untimed
     chunk = LSTMTrials(exp, list(range(n_trials)), sequences, "bench")
     store, seconds, lengths = {}, 0.0, []
     for _ in range(sequences):
@@ -128,7 +129,7 @@ def measure_rows(rows: dict | None = None, n_trials: int | None = None) -> dict:
         exp = experiments.experiment(name)
         P = exp.n_trials if n_trials is None else _checks.positive_int("n_trials", n_trials)
         n = _checks.positive_int(f"sequences of row {name}", n)
-        end_to_end(name, 1, 1)  # loads every compiled specialisation the runs use (forward passes of the tests)
+        end_to_end(name, 1, 1)  # loads the compiled loop for every kind of call the runs make (tests: forward)
         bare, lengths = bare_engine(name, P, 2 * n)
         (short, trained_short), (long, trained_long) = (end_to_end(name, P, b) for b in (n, 2 * n))
         steps = [sum(int(lengths[:k, p].sum()) for p, k in enumerate(t)) for t in (trained_short, trained_long)]
