@@ -34,7 +34,7 @@ def test_bench_table(capsys):
 def test_bench_rows_bare_engine_and_end_to_end(capsys):
     """Row 4-1 with 2 trials, runs of 3 and 6 sequences: the bare engine per real step, the run's difference."""
     assert main(["bench", "--json", "--numpy", "1", "--compiled", "1", "--steps", "22", "--seconds", "0.01",
-                 "--rows", "4-1", "--trials", "2", "--sequences", "3"]) == 0
+                 "--rows", "4-1", "--trials", "2", "--sequences", "3", "--repeats", "1"]) == 0
     row = json.loads(capsys.readouterr().out)["rows"]["4-1"]
     assert (row["trials"], row["schedule"], row["sequences"]) == (2, "sequence", [3, 6])
     assert 100 <= row["mean_length"] <= 110                              # T = 100 to 110 (Experiment 4)
