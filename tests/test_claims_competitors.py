@@ -69,7 +69,7 @@ def test_a_window_shorter_than_the_lag_never_teaches_the_first_symbols_weight():
 
 def test_the_table_reads_the_records():
     """Every competitor row is in the table; a row without records reads 'not run'; the plateau of an
-    unlearned p = 4 net is about 0.25 per sequence."""
+    unlearned p = 4 net is about 0.25 per sequence, and the nets sit on it until they succeed."""
     summary = reproduction.competitor_summary()
     assert [r["experiment"] for r in summary][:len(competitors.ENTRIES)] == list(competitors.ENTRIES)
     table = reproduction.competitor_table_rows(summary)
@@ -79,8 +79,9 @@ def test_the_table_reads_the_records():
     for name in ("2a-rtrl-p4-a1", "2a-rtrl-p4-a4", "2a-rtrl-p4-a10"):
         folder = RESULTS_DIR / "competitors" / name
         for r in read_trials(folder) if folder.is_dir() else []:
-            if r["curve"]["mean_loss"]:
-                assert r["curve"]["mean_loss"][0] == pytest.approx(0.25, abs=0.05)
+            curve = r["curve"]["mean_loss"]
+            if curve:  # on the plateau until success (a trial's curve ends there)
+                assert curve[0] == pytest.approx(0.25, abs=0.05) and np.ptp(curve[1:] or [0]) < 0.01
 
 
 def test_the_first_symbols_error_is_shrunk_by_the_steps_back():
