@@ -166,3 +166,13 @@ def test_the_chunkers_plateau_on_2a():
         if not r["success"]:
             assert 0.25 <= np.mean(curve["mean_loss"][-100:]) < 0.3
             assert np.mean(curve["mean_loss"][:10]) > 1.0 and np.mean(curve["mean_loss"][50:60]) < 0.35
+
+
+CH_2B = _stored("2b-chunker-p100")
+
+
+@pytest.mark.skipif(not CH_2B, reason="no stored chunker trials on 2b yet")
+def test_on_2b_C_steps_at_almost_every_input():
+    """'On Task 2b (orange), A can predict nothing of the random middle, and C steps at almost every input.'"""
+    for r in CH_2B:
+        assert np.mean(r["curve"]["events"][-100:]) > 95 and not r["success"]
