@@ -91,8 +91,9 @@ def test_the_counting_exercise():
 
 
 def test_the_runs_settings_are_the_ones_the_chapter_names():
-    """'the settings of Fahlman's cascade-correlation program for RCC (8 candidates, quickprop's growth limit 2,
-    step sizes 0.35 and 1.0, patience 8 ...), untuned ... Table 1's 400,000 sequences ... 20 times LSTM's mean on the task.'"""
+    """'the settings of Fahlman's cascade-correlation program for RCC (8 candidates, quickprop's growth limit
+    2, step sizes 0.35 and 1.0, patience 8 ...), untuned ... Table 1's 400,000 sequences ... 20 times LSTM's
+    mean on the task.'"""
     s = cascade.SETTINGS
     assert (s["output_epsilon"], s["candidate_epsilon"], s["patience"], s["max_epochs"]) == (0.35, 1.0, 8, 100)
     assert (s["output_change"], s["candidate_change"]) == (0.01, 0.03)
