@@ -125,32 +125,39 @@ def _error(exc: BaseException) -> int:
 
 
 def main(args) -> int:
+    """``run``: several entries ('all', 'alternatives') train all at once over the workers (one bar)."""
     run_names = (list(experiments.EXPERIMENTS) if args.experiment == "all"
                  else study_names("alternatives") if args.experiment == "alternatives" else [args.experiment])
-    all_equal = True
-    for name in run_names:
-        try:
-            _check_options(args)
-            item = entry(name)
-            spread = dict(progress=not args.no_progress, scheduler=args.scheduler,
-                          workers=workers.cores() if args.workers is None else args.workers)
-            if args.check is not None:
-                report = runner.check(item, args.check, args.trials, args.seed, args.out, args.batch, **spread)
-            else:
-                paths = runner.run(item, args.trials, args.budget, args.seed, args.out, args.batch,
-                                   args.checkpoint_seconds, **spread)
-        except (ValueError, TypeError, OSError) as exc:
-            return _error(exc)
-        except KeyboardInterrupt as exc:
-            if args.check is not None:  # a check trains in a scratch folder and stores nothing
-                print(f"interrupted: the check of {name} stopped and stored nothing; run it again to check",
-                      file=sys.stderr)
-            else:
-                print(f"interrupted{': ' + str(exc) if str(exc) else ''}; resume with: {_resume_line(args)}",
-                      file=sys.stderr)
-            return 130
+    try:
+        _check_options(args)
+        items = [entry(name) for name in run_names]
+        spread = dict(progress=not args.no_progress, scheduler=args.scheduler,
+                      workers=workers.cores() if args.workers is None else args.workers)
         if args.check is not None:
-            all_equal &= _print_check(name, report)
-        else:
-            _print_run(item, paths)
+            return _check(items, args, spread)
+        jobs = [runner.job(item, args.trials, args.budget, args.seed, args.out, args.batch,
+                           args.checkpoint_seconds) for item in items]
+        runner.run_jobs(jobs, **spread)
+    except (ValueError, TypeError, OSError) as exc:
+        return _error(exc)
+    except KeyboardInterrupt as exc:
+        print(f"interrupted{': ' + str(exc) if str(exc) else ''}; resume with: {_resume_line(args)}",
+              file=sys.stderr)
+        return 130
+    for item, one in zip(items, jobs):
+        _print_run(item, [one.task["paths"][s] for s in one.seeds])
+    return 0
+
+
+def _check(items, args, spread) -> int:
+    """``run --check``: each entry checked in turn; exit 1 if any trial differs."""
+    all_equal = True
+    for item in items:
+        try:
+            report = runner.check(item, args.check, args.trials, args.seed, args.out, args.batch, **spread)
+        except KeyboardInterrupt:  # a check trains in a scratch folder and stores nothing
+            print(f"interrupted: the check of {item.name} stopped and stored nothing; run it again to check",
+                  file=sys.stderr)
+            return 130
+        all_equal &= _print_check(item.name, report)
     return 0 if all_equal else 1

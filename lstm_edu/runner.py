@@ -74,6 +74,7 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from tqdm import tqdm
@@ -182,14 +183,14 @@ def _refuse_other_budgets(folder: Path, budget: int) -> None:
 class Progress:
     """One progress bar for a whole run, over every chunk and worker, counted in sequences summed over trials.
 
-    Its total is ``budget`` times the number of trials to run; a trial that ends before its budget (success,
-    divergence) counts its unused sequences as done when it ends, so the bar ends at its total. ``update``
-    is called by the chunks, in this process or (through :mod:`lstm_edu.workers`) from worker processes.
+    Its ``total`` is the sum of the budgets of the trials to run; a trial that ends before its budget
+    (success, divergence) counts its unused sequences as done when it ends, so the bar ends at its total.
+    ``update`` is called by the chunks, in this process or (through :mod:`lstm_edu.workers`) from workers.
     """
 
-    def __init__(self, name: str, n_trials: int, budget: int, enabled: bool):
+    def __init__(self, name: str, n_trials: int, total: int, enabled: bool):
         self.n_trials, self.ended = n_trials, 0
-        self.bar = tqdm(total=n_trials * budget, disable=not enabled, mininterval=1.0, unit="seq",
+        self.bar = tqdm(total=total, disable=not enabled, mininterval=1.0, unit="seq",
                         desc=f"{name}: {n_trials} trials", file=sys.stderr, unit_scale=True)
 
     def update(self, sequences: int, ended: int = 0) -> None:
@@ -237,6 +238,40 @@ def _train_chunk(entry, trainer, paths: dict, ckpt: Path, budget: int, checkpoin
                               f"{trainer.n_seen:,} sequences in {ckpt}")
 
 
+class Job(NamedTuple):
+    """One entry's trials in a run (:func:`job`): ``task``, the arguments of :func:`_run_chunk` common to its
+    chunks (entry, paths, out, budget, version, checkpoint_seconds); the run's ``seeds``; ``todo``, those
+    without a record; ``batch``, the most trials of a chunk asked for (None: chosen by :func:`run_jobs`)."""
+
+    task: dict
+    seeds: list
+    todo: list
+    batch: int | None
+
+
+def job(entry, n_trials: int | None = None, budget: int | None = None, seed: int = 0, out=RESULTS_DIR,
+        batch: int | None = None, checkpoint_seconds: float = 60.0) -> Job:
+    """Check a run's settings and its results folder (see the module docstring) before anything trains."""
+    version = code_version()
+    n_trials = entry.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
+    budget = entry.budget if budget is None else _checks.positive_int("budget", budget)
+    seed = _checks.positive_int("seed", seed, minimum=0)
+    batch = None if batch is None else _checks.positive_int("batch", batch)
+    checkpoint_seconds = _checks.positive_float("checkpoint_seconds", checkpoint_seconds, allow_zero=True)
+    seeds = [seed + i for i in range(n_trials)]
+    paths = {s: record_path(out, entry.study, entry.name, s) for s in seeds}
+    _writable(out, paths[seed].parent)
+    _refuse_other_budgets(paths[seed].parent, budget)
+    todo = [s for s in seeds if not paths[s].exists()]
+    for path in partial_dir(out, entry.study, entry.name).glob(f"chunk-*-*-budget{budget}.npz"):
+        first, last = (int(part) for part in path.name.split("-")[1:3])
+        if all(s in paths and s not in todo for s in range(first, last + 1)):  # ended after its checkpoint
+            path.unlink()
+    task = dict(entry=entry, paths=paths, out=out, budget=budget, version=version,
+                checkpoint_seconds=checkpoint_seconds)
+    return Job(task, seeds, todo, batch)
+
+
 def run(entry, n_trials: int | None = None, budget: int | None = None, seed: int = 0, out=RESULTS_DIR,
         batch: int | None = None, checkpoint_seconds: float = 60.0, progress: bool = True, workers: int = 1,
         scheduler: str | None = None) -> list[Path]:
@@ -250,41 +285,35 @@ def run(entry, n_trials: int | None = None, budget: int | None = None, seed: int
     code version of the working tree when the run *started*: the code this process runs, even if the tree
     changes while it trains.
     """
-    version = code_version()
-    n_trials = entry.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
-    budget = entry.budget if budget is None else _checks.positive_int("budget", budget)
-    seed = _checks.positive_int("seed", seed, minimum=0)
-    batch = None if batch is None else _checks.positive_int("batch", batch)
+    one = job(entry, n_trials, budget, seed, out, batch, checkpoint_seconds)
+    run_jobs([one], progress, workers, scheduler)
+    return [one.task["paths"][s] for s in one.seeds]
+
+
+def run_jobs(jobs: list[Job], progress: bool = True, workers: int = 1, scheduler: str | None = None) -> None:
+    """Train the trials of several entries (:func:`job`): in this process, entry after entry, or all at once
+    over ``workers`` local worker processes or the cluster of ``scheduler`` (one progress bar)."""
     workers = _checks.positive_int("workers", workers)
     if scheduler is not None:
         from .workers import check_address
         scheduler = check_address(scheduler)
-    checkpoint_seconds = _checks.positive_float("checkpoint_seconds", checkpoint_seconds, allow_zero=True)
-    seeds = [seed + i for i in range(n_trials)]
-    paths = {s: record_path(out, entry.study, entry.name, s) for s in seeds}
-    _writable(out, paths[seed].parent)
-    _refuse_other_budgets(paths[seed].parent, budget)
-    todo = [s for s in seeds if not paths[s].exists()]
-    partial = partial_dir(out, entry.study, entry.name)
-    for path in partial.glob(f"chunk-*-*-budget{budget}.npz"):  # chunks that ended after their checkpoint
-        first, last = (int(part) for part in path.name.split("-")[1:3])
-        if all(s in paths and s not in todo for s in range(first, last + 1)):
-            path.unlink()
-    task = dict(entry=entry, paths=paths, out=out, budget=budget, version=version,
-                checkpoint_seconds=checkpoint_seconds)
+    todo = sum(len(j.todo) for j in jobs)
     with _ctrl_c() as ctrl_c:
-        if not todo or (scheduler is None and min(workers, len(todo)) <= 1):
-            chunks = plan(seeds, todo, min(batch or 64, entry.max_batch), partial)
-            bar = Progress(entry.name, sum(map(len, chunks)), budget, progress)
+        if todo and (scheduler is not None or min(workers, todo) > 1):
+            from .workers import run_chunks
+            run_chunks(jobs, workers, scheduler, progress, ctrl_c)
+            return
+        for one in jobs:
+            entry = one.task["entry"]
+            chunks = plan(one.seeds, one.todo, min(one.batch or 64, entry.max_batch),
+                          partial_dir(one.task["out"], entry.study, entry.name))
+            n = sum(map(len, chunks))
+            bar = Progress(entry.name, n, n * one.task["budget"], progress)
             try:
                 for chunk_seeds in chunks:
-                    _run_chunk(chunk_seeds, report=bar.update, stopped=lambda: ctrl_c["hit"], **task)
+                    _run_chunk(chunk_seeds, report=bar.update, stopped=lambda: ctrl_c["hit"], **one.task)
             finally:
                 bar.close()
-        else:
-            from .workers import run_chunks
-            run_chunks(task, seeds, todo, batch, workers, scheduler, progress, ctrl_c)
-    return [paths[s] for s in seeds]
 
 
 def plan(seeds: list[int], todo: list[int], batch: int, partial: Path) -> list[list[int]]:

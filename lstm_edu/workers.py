@@ -90,22 +90,27 @@ def size(c) -> int:
     return max(1, sum(c.nthreads().values()))
 
 
-def run_chunks(task: dict, seeds: list[int], todo: list[int], batch: int | None, workers: int,
-               scheduler: str | None, progress: bool, ctrl_c: dict) -> None:
-    """Train the chunks of the trials ``todo`` as Dask tasks (see the module docstring); ``task`` holds the
-    arguments of :func:`lstm_edu.runner._run_chunk` common to every chunk."""
+def run_chunks(jobs: list, workers: int, scheduler: str | None, progress: bool, ctrl_c: dict) -> None:
+    """Train the chunks of every job (:class:`lstm_edu.runner.Job`: one entry's trials without a record) as
+    Dask tasks, all submitted at once (see the module docstring); one progress bar."""
     from distributed import Event
-    entry = task["entry"]
     with client(workers, scheduler) as c:
-        n = size(c)
-        batch = min(batch or math.ceil(len(todo) / min(n, len(todo))), entry.max_batch)
-        chunks = runner.plan(seeds, todo, batch, runner.partial_dir(task["out"], entry.study, entry.name))
-        bar = runner.Progress(entry.name, sum(map(len, chunks)), task["budget"], progress)
+        n, chunks = size(c), []
+        for job in jobs:
+            entry = job.task["entry"]
+            if job.todo:
+                batch = min(job.batch or math.ceil(len(job.todo) / min(n, len(job.todo))), entry.max_batch)
+                partial = runner.partial_dir(job.task["out"], entry.study, entry.name)
+                chunks += [(chunk, job.task) for chunk in runner.plan(job.seeds, job.todo, batch, partial)]
+        names = sorted({task["entry"].name for _, task in chunks})
+        bar = runner.Progress(names[0] if len(names) == 1 else f"{len(names)} entries",
+                              sum(len(chunk) for chunk, _ in chunks),
+                              sum(len(chunk) * task["budget"] for chunk, task in chunks), progress)
         run_id = uuid.uuid4().hex
         topic, stop = f"lstm_edu-progress-{run_id}", Event(f"lstm_edu-stop-{run_id}", client=c)
         c.subscribe_topic(topic, lambda event: bar.update(*event[1]))
-        futures = [c.submit(chunk_task, chunk, task, topic, stop.name, key=f"{entry.name}-{chunk[0]}-{run_id}",
-                            pure=False) for chunk in chunks]
+        futures = [c.submit(chunk_task, chunk, task, topic, stop.name, pure=False,
+                            key=f"{task['entry'].name}-{chunk[0]}-{run_id}") for chunk, task in chunks]
         try:
             _wait(futures, stop, ctrl_c)
             interrupted = [message for message in c.gather(futures) if message]
@@ -181,3 +186,23 @@ def chunk_task(chunk: list[int], task: dict, topic: str, stop_name: str) -> str:
         report.flush()
     return ""
 
+
+
+def throughput(entry, trials: int, budget: int, workers: int) -> dict:
+    """Training sequences per second (summed over trials, wall time) of :func:`lstm_edu.runner.run` on
+    ``trials`` trials of ``entry`` with ``budget`` sequences each: in this process (one chunk), and over
+    ``workers`` local worker processes (chunks shared evenly; the cluster is started and its workers have
+    loaded the engine before the clock starts). Keys ``one``, ``workers``, ``n_workers``, ``speedup``."""
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as scratch:
+        started = time.perf_counter()
+        runner.run(entry, trials, budget, 0, Path(scratch) / "one", batch=trials, progress=False)
+        one = trials * budget / (time.perf_counter() - started)
+        with client(workers, None) as c:
+            address = c.scheduler.address
+            runner.run(entry, workers, 2, 0, Path(scratch) / "warm", scheduler=address, progress=False)
+            started = time.perf_counter()
+            runner.run(entry, trials, budget, 0, Path(scratch) / "many", scheduler=address, progress=False)
+            many = trials * budget / (time.perf_counter() - started)
+    return {"one": one, "workers": many, "n_workers": workers, "speedup": many / one}

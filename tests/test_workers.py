@@ -44,7 +44,7 @@ def _command(code: str, args: list[str], **popen):
                             stderr=subprocess.PIPE, text=True, **popen)
 
 
-def _wait_for(condition, proc, what: str, seconds: float = 120) -> None:
+def _wait_for(condition, proc, what: str, seconds: float = 300) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert proc.poll() is None, f"the run ended before {what}: {proc.stderr.read()}"
@@ -67,6 +67,24 @@ def test_two_workers_give_the_records_of_one_process(tmp_path, monkeypatch):
     assert {json.loads(p.read_text())["run"]["batch"] for p in two} == {4}
     report = R.check(entry, 300, n_trials=8, out=tmp_path / "one", workers=2, progress=False)
     assert [r["equal"] for r in report] == [True] * 8
+
+
+def test_several_entries_train_at_once_over_the_workers(tmp_path, monkeypatch):
+    """run all / run alternatives: the chunks of an LSTM row and of a Bengio-study cell go to the 2 workers
+    together (one bar); each entry's records equal those of its own run in one process."""
+    from lstm_edu import bengio_study as B
+    _mixed(monkeypatch)
+    entries = [E.experiment("mixed"), B.ENTRIES["latch-T5-simulated_annealing"]]
+    jobs = [R.job(entries[0], 6, 200, out=tmp_path / "both"), R.job(entries[1], 4, out=tmp_path / "both")]
+    R.run_jobs(jobs, progress=False, workers=2)
+    alone = [R.run(entries[0], 6, 200, out=tmp_path / "one", progress=False),
+             R.run(entries[1], 4, out=tmp_path / "one", progress=False)]
+    for paths in alone:
+        for path in paths:
+            twin = tmp_path / "both" / path.relative_to(tmp_path / "one")
+            fields = [{k: v for k, v in json.loads(p.read_text()).items() if k not in ("run", "code_version")}
+                      for p in (path, twin)]
+            assert fields[0] == fields[1], path
 
 
 def test_a_checkpoint_fixes_its_chunk_whatever_the_batch():
@@ -160,7 +178,7 @@ def test_the_command_uses_every_core_by_default(options, workers, scheduler, tmp
     from lstm_edu import __main__ as cli
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(os.cpu_count())))
     seen = {}
-    monkeypatch.setattr(R, "run", lambda *args, **kwargs: seen.update(kwargs) or [])
+    monkeypatch.setattr(R, "run_jobs", lambda jobs, **kwargs: seen.update(kwargs))
     monkeypatch.setattr("lstm_edu.registry._print_run", lambda item, paths: None)
     assert cli.main(["run", "6a", "--out", str(tmp_path), *options]) == 0
     assert seen["workers"] == (workers if scheduler is None else W.cores()) and seen["scheduler"] == scheduler
