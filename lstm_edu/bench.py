@@ -50,8 +50,8 @@ MIN_STEPS = 2 * (FIRST_MARK_RANGE + 1)
 #: Default populations timed per engine.
 POPULATIONS = {"numpy": (1, 10, 32, 100, 256, 1024), "compiled": (1, 10, 100)}
 #: Rows timed bare and end to end, with the sequences per trial of the shorter of the two runs (the end-to-end
-#: figure is the difference of a run of twice as many and this one: about a second of training each).
-ROWS = {"4-1": 1000, "1-5": 1000, "2c-2": 2000}
+#: figure is the difference of a run of twice as many and this one: about a second of training between them).
+ROWS = {"4-1": 3000, "1-5": 3000, "2c-2": 2000}
 #: Sequences of the final test of every trial in those runs (:func:`end_to_end`).
 FINAL_TEST = 64
 
