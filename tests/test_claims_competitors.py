@@ -69,7 +69,8 @@ def test_a_window_shorter_than_the_lag_never_teaches_the_first_symbols_weight():
 
 def test_the_table_reads_the_records():
     """Every competitor row is in the table; a row without records reads 'not run'; the plateau of an
-    unlearned p = 4 net is about 0.25 per sequence, and the nets sit on it until they succeed."""
+    unlearned p = 4 net is at least the last step's 0.25 per sequence (more at larger rates, whose steps
+    overshoot), and the nets sit on it until they succeed."""
     summary = reproduction.competitor_summary()
     assert [r["experiment"] for r in summary][:len(competitors.ENTRIES)] == list(competitors.ENTRIES)
     table = reproduction.competitor_table_rows(summary)
@@ -81,7 +82,7 @@ def test_the_table_reads_the_records():
         for r in read_trials(folder) if folder.is_dir() else []:
             curve = r["curve"]["mean_loss"]
             if curve:  # on the plateau until success (a trial's curve ends there)
-                assert curve[0] == pytest.approx(0.25, abs=0.05) and np.ptp(curve[1:] or [0]) < 0.01
+                assert 0.25 < curve[0] < 0.35 and np.ptp(curve[1:] or [0]) < 0.01
 
 
 def test_the_first_symbols_error_is_shrunk_by_the_steps_back():
@@ -90,3 +91,25 @@ def test_the_first_symbols_error_is_shrunk_by_the_steps_back():
     assert (0.2 / 4) ** 3 == pytest.approx(1 / 20 ** 3)
     grad, first, final = _last_step_gradient()
     assert 0 < abs(grad[first]) < 1e-3 * abs(grad[final])
+
+
+def test_the_elman_nets_fail_only_at_the_embedded_symbol():
+    """'In X% of the wrong strings the only wrong prediction is the embedded T or P' (X at least 90 when the
+    row has records)."""
+    from lstm_edu import criteria
+    from lstm_edu.experiments import reber_task
+    folder = RESULTS_DIR / "competitors" / "1-elman-15"
+    if not folder.is_dir():
+        pytest.skip("1-elman-15 not run")
+    wrong = only_tp = 0
+    cfg = competitors.ENTRIES["1-elman-15"].config
+    for r in read_trials(folder):
+        task = reber_task(r["seed"])
+        f, n = task.fixed_test, np.arange(len(task.fixed_test.lengths))
+        y = competitor_nets.forward(cfg, np.array(r["weights"]["W"])[None], f.x)[:, :, cfg.outputs]
+        bad = ~criteria.reber_correct(y, task.possible, f.lengths)
+        y[n, f.lengths - 2] = task.possible[n, f.lengths - 2]
+        wrong += bad.sum()
+        only_tp += (bad & criteria.reber_correct(y, task.possible, f.lengths)).sum()
+        assert bad.sum() == r["test"]["wrong"]
+    assert only_tp / wrong >= 0.9
