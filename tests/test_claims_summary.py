@@ -56,11 +56,11 @@ def test_no_2b_net_succeeds():
 
 
 def test_the_caption_ranges_raise_the_success_rate_of_every_table_1_row():
-    """Clearly in rows 1-1, 1-3 and 1-4, by one trial (within chance) in 1-2 and 1-5; neither reading
+    """Clearly in rows 1-1, 1-3, 1-4 and 1-5, by one trial (within chance) in 1-2; neither reading
     reaches the paper's 97-100%."""
     gain = {row: ours(f"{row}_caption")["successes"] - ours(row)["successes"] for row in TABLE_1}
-    assert all(gain[row] >= 4 for row in ("1-1", "1-3", "1-4")), gain
-    assert gain["1-2"] == gain["1-5"] == 1, gain
+    assert all(gain[row] >= 4 for row in ("1-1", "1-3", "1-4", "1-5")), gain
+    assert gain["1-2"] == 1, gain
     for name in TABLE_1 + [f"{row}_caption" for row in TABLE_1]:
         assert ours(name)["success_percent"] < 97, name
 

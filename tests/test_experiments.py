@@ -181,13 +181,13 @@ def test_initial_net_is_where_the_trials_start():
 
 
 def test_a_stored_record_is_what_the_current_code_makes(tmp_path):
-    """The stored results come from this code: trial 0 of row 1-5 (a success after 15,500 strings, with a
-    weight change after every step at alpha = 0.5, so any change of rounding in the engine shows) run
-    again gives its stored record, curve and final weights included. Regenerate the rows when it fails."""
-    from lstm_edu.results import RESULTS_DIR
-    stored = json.loads(E.record_path(RESULTS_DIR, "1-5", 0).read_text())
-    fresh = json.loads(E.run("1-5", n_trials=1, out=tmp_path, progress=False)[0].read_text())
-    assert stored["success"] and stored["sequences"] == 15_500
+    """The stored results come from this code: the quickest successful trial of row 1-5 (a weight change
+    after every step at alpha = 0.5, so any change of rounding in the engine shows) run again gives its
+    stored record, curve and final weights included. Regenerate the rows when it fails."""
+    from lstm_edu import reproduction
+    stored = min((r for r in reproduction.records("1-5") if r["success"]), key=lambda r: r["sequences"])
+    assert stored["sequences"] < 20_000
+    fresh = json.loads(E.run("1-5", n_trials=1, seed=stored["seed"], out=tmp_path, progress=False)[0].read_text())
     assert {k: v for k, v in fresh.items() if k not in ("run", "code_version")} == {
         k: v for k, v in stored.items() if k not in ("run", "code_version")}
 
