@@ -32,10 +32,10 @@ chromium:
 test: $(STAMP) chromium book
 	$(BIN)/python -m pytest
 
-# Regenerates the README's picture of a built page.
+# Regenerates the README's picture of a built page: the memory cell diagram of the gates chapter.
 screenshot: $(STAMP) chromium
 	$(BIN)/python tests/browser.py screenshot _build/html book/images/screenshot.png \
-	  book/vanishing/alternatives.html '.widget-subarea'
+	  book/lstm/gates.html '#gates-fig-cell'
 
 clean:
 	rm -rf _build

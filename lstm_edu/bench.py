@@ -1,6 +1,6 @@
 """Benchmark: the NumPy reference, the compiled engine, and the runner end to end. ``python -m lstm_edu bench``.
 
-Two sections, each its own key of the ``--json`` report:
+Three sections, each its own key of the ``--json`` report:
 
 - ``reference`` (:func:`measure`): on-line training (truncated gradient,
   :meth:`lstm_edu.lstm1997.LSTM1997.train`) of the adding-problem network (row "4-1" of Table 10: 2 blocks
@@ -20,8 +20,14 @@ Two sections, each its own key of the ``--json`` report:
   :data:`FINAL_TEST` sequences, see :func:`end_to_end`). Each timing is the least of ``--repeats``
   (default 2).
 
-Figures are CPU time (``time.process_time``) of this machine, printed, never asserted; on a machine shared
-with other work they scatter by tens of percent from one run to the next.
+- ``workers`` (``--workers N``, :func:`lstm_edu.workers.throughput`): the runner's training sequences per
+  second (wall time, summed over trials) for 2 N trials of row 4-1 in this process and over N local worker
+  processes, and the speed-up. On-line training is sequential within a trial and the trials share nothing
+  but the progress events, so the speed-up is bounded by N and by the number of chunks (trials).
+
+Figures of the first two sections are CPU time (``time.process_time``) of this machine, those of the third
+wall time; all are printed, never asserted, and on a machine shared with other work they scatter by tens of
+percent from one run to the next.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import time
 
 import numpy as np
 
-from . import _checks, experiments, runner
+from . import _checks, experiments, runner, workers
 from .lstm1997 import build
 from .lstm_trials import LSTMTrials, assemble
 from .results import read_trials
@@ -52,6 +58,8 @@ POPULATIONS = {"numpy": (1, 10, 32, 100, 256, 1024), "compiled": (1, 10, 100)}
 #: Rows timed bare and end to end, with the sequences per trial of the shorter of the two runs (the end-to-end
 #: figure is the difference of a run of twice as many and this one: about a second of training between them).
 ROWS = {"4-1": 3000, "1-5": 3000, "2c-2": 2000}
+#: The row and sequences per trial of the workers section.
+WORKERS_ROW, WORKERS_BUDGET = "4-1", 20_000
 #: Sequences of the final test of every trial in those runs (:func:`end_to_end`).
 FINAL_TEST = 64
 
@@ -217,6 +225,11 @@ def add_arguments(parser):
                         help="trials per row in that section (default: each row's own, as the paper ran it)")
     parser.add_argument("--repeats", type=_population, default=2,
                         help="timings per figure of that section, the least kept (default 2)")
+    parser.add_argument("--workers", type=_population, default=None, metavar="N",
+                        help="also time the runner on 2N trials of row 4-1 in this process and over N local "
+                             "worker processes (wall time; default: skip)")
+    parser.add_argument("--workers-budget", type=_population, default=WORKERS_BUDGET, metavar="SEQUENCES",
+                        help=f"sequences per trial of that section (default {WORKERS_BUDGET:,})")
     parser.add_argument("--sequences", type=_population, default=None,
                         help="training sequences per trial of the shorter end-to-end run (default: "
                              + ", ".join(f"{k} {v}" for k, v in ROWS.items()) + ")")
@@ -231,7 +244,9 @@ def main(args) -> int:
                                    args.seconds),
               "rows": measure_rows({name: args.sequences or ROWS.get(name, 1000) for name in args.rows},
                                    args.trials, args.repeats)}
-    # a further section is one more key of the report and one more printer below
+    if args.workers:
+        report["workers"] = workers.throughput(experiments.experiment(WORKERS_ROW), 2 * args.workers,
+                                               args.workers_budget, args.workers)
     if args.json:
         print(json.dumps(report))
         return 0
@@ -239,6 +254,11 @@ def main(args) -> int:
     if report["rows"]:
         print()
         print_rows(report["rows"])
+    if "workers" in report:
+        w = report["workers"]
+        print(f"\nThe runner on {2 * w['n_workers']} trials of row {WORKERS_ROW} ({args.workers_budget:,} sequences "
+              f"each), wall time: {w['one']:,.0f} sequences/s in this process, {w['workers']:,.0f} over "
+              f"{w['n_workers']} workers: {w['speedup']:.2f}x")
     return 0
 
 
