@@ -106,9 +106,11 @@ def measure(populations: dict | None = None, n_steps: int = 100, min_seconds: fl
 
 
 def bare_engine(name: str, n_trials: int, sequences: int) -> tuple[float, np.ndarray]:
-    """CPU seconds of :meth:`~lstm_edu.lstm1997.LSTM1997.train` alone (timed call by call) on the first
-    ``sequences`` training sequences of the trials ``0 .. n_trials - 1`` of row ``name``, drawn and judged
-    as the runner's trainer does, and the sequences' lengths (sequences, n_trials)."""
+    """CPU seconds of the training call alone (timed call by call) on the first ``sequences`` training
+    sequences of the trials ``0 .. n_trials - 1`` of row ``name``, drawn and judged as the runner's trainer
+    does, and the sequences' lengths (sequences, n_trials). The call is the trainer's: ``LSTM1997._train``,
+    :meth:`~lstm_edu.lstm1997.LSTM1997.train` without the checks of its arguments (the public method checks
+    every element of the sequences, which costs as much as the engine on row 2c-2's one-hot inputs)."""
     exp = experiments.experiment(name)
     LSTMTrials(exp, [0, 1], 1, "bench").step()  # loads the compiled loop for the trainer's views, untimed
     chunk = LSTMTrials(exp, list(range(n_trials)), sequences, "bench")
@@ -116,7 +118,8 @@ def bare_engine(name: str, n_trials: int, sequences: int) -> tuple[float, np.nda
     for _ in range(sequences):
         x, y, m, n = assemble(chunk.train, store)
         start = time.process_time()
-        chunk.net.train(x, y, m, schedule=exp.schedule, keep_outputs=exp.judge == "all", on_divergence="report")
+        chunk.net._train(x, y, m[:, :, 0], exp.schedule, chunk.net.cfg.alpha, exp.judge == "all", "report", None,
+                         "compiled")
         seconds += time.process_time() - start
         lengths.append(n)
     return seconds, np.array(lengths)

@@ -68,6 +68,11 @@ def end_values(sequence_array, lengths) -> np.ndarray:
         raise ValueError(f"sequence_array must have shape (N={lengths.shape[0]}, T, K), got {a.shape}")
     if np.any(lengths < 1) or np.any(lengths > a.shape[1]):
         raise ValueError(f"lengths must lie in [1, {a.shape[1]}]")
+    return _end_values(a, lengths)
+
+
+def _end_values(a: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`end_values` of arrays known to be valid (the trainer's own, at every training step)."""
     return a[np.arange(a.shape[0]), lengths - 1]
 
 
@@ -75,6 +80,11 @@ def end_error(end_outputs, end_targets) -> np.ndarray:
     """Per sequence, the mean absolute error of the output units at the end: (N, K) -> (N,)."""
     y = _checks.array("end_outputs", end_outputs, ndim=2, finite=False)
     t = _checks.array("end_targets", end_targets, shape=y.shape)
+    return _end_error(y, t)
+
+
+def _end_error(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """:func:`end_error` of arrays known to be valid (the trainer's own, at every training step)."""
     return np.abs(t - y).mean(axis=1)
 
 
@@ -142,8 +152,12 @@ class RollingWindow:
     def push(self, correct, error) -> None:
         """Record one sequence per trial: ``correct`` (P,) bool and its ``error`` (P,) (see :func:`end_error`)."""
         P = self.count.shape[0]
-        correct = _checks.array("correct", correct, shape=(P,), dtype=bool)
-        error = _checks.array("error", error, shape=(P,), finite=False)
+        self._push(_checks.array("correct", correct, shape=(P,), dtype=bool),
+                   _checks.array("error", error, shape=(P,), finite=False))
+
+    def _push(self, correct: np.ndarray, error: np.ndarray) -> None:
+        """:meth:`push` of arrays known to be valid (the trainer's own, at every training step)."""
+        P = self.count.shape[0]
         slot = self.count % self.size
         rows = np.arange(P)
         self._wrong -= (self.count >= self.size) & ~self.correct[rows, slot]  # the oldest entry drops out

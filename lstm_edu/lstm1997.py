@@ -441,18 +441,28 @@ class LSTM1997(LSTMLayout):
         _checks.choice("on_divergence", on_divergence, ("raise", "report"))
         x, y, m = self._check_sequence(inputs, targets, target_mask, finite_weights=on_divergence == "raise")
         alpha = self.cfg.alpha if alpha is None else _checks.positive_float("alpha", alpha)
-        rate_h, rate_o = (alpha * self.mask_hidden)[None], (alpha * self.mask_output)[None]  # shared by all
         if frozen is not None:
             if not isinstance(frozen, (tuple, list)) or len(frozen) != 2:
                 raise ValueError("frozen must be None or a pair (hidden (P, H, M), output (P, n_out, M_out)) of "
                                  f"bool arrays, got {type(frozen).__name__}")
-            rate_h = rate_h * ~_checks.array("frozen[0]", frozen[0], shape=self.w_hidden.shape, dtype=bool)
-            rate_o = rate_o * ~_checks.array("frozen[1]", frozen[1], shape=self.w_output.shape, dtype=bool)
+            frozen = (_checks.array("frozen[0]", frozen[0], shape=self.w_hidden.shape, dtype=bool),
+                      _checks.array("frozen[1]", frozen[1], shape=self.w_output.shape, dtype=bool))
+        return self._train(x, y, m, schedule, alpha, _checks.boolean("keep_outputs", keep_outputs), on_divergence,
+                           frozen, engine)
+
+    def _train(self, x, y, m, schedule, alpha, keep_outputs, on_divergence, frozen, engine) -> TrainResult:
+        """:meth:`train` on arguments already checked: ``train``'s, or those the experiment trainer builds
+        itself at every step (:class:`lstm_edu.lstm_trials.LSTMTrials`: float64 sequences of the right shapes
+        from the tasks, the mask per time step ``(P, T)``), which would otherwise be checked element by
+        element a hundred thousand times a trial."""
+        rate_h, rate_o = (alpha * self.mask_hidden)[None], (alpha * self.mask_output)[None]  # shared by all
+        if frozen is not None:
+            rate_h, rate_o = rate_h * ~frozen[0], rate_o * ~frozen[1]
         # a blow-up (overflow, NaN) is not an error inside the loop; it is detected below, per network
         before = (self.w_hidden.copy(), self.w_output.copy())
         loss, last_output, outputs, _ = self._run(
             x, y, m, mode=schedule, rates=(np.ascontiguousarray(rate_h), np.ascontiguousarray(rate_o)),
-            keep_outputs=_checks.boolean("keep_outputs", keep_outputs), engine=engine)
+            keep_outputs=keep_outputs, engine=engine)
         learns = (np.ones(self.P, dtype=bool) if frozen is None  # every net has a weight with a rate > 0
                   else (rate_h != 0).any(axis=(1, 2)) | (rate_o != 0).any(axis=(1, 2)))
         diverged, saturated = self._trouble(before, loss, learns, on_divergence)

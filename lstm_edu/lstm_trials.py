@@ -366,8 +366,9 @@ class LSTMTrials:
         x, y, m, lengths = assemble(self.train, self._buffers)
         frozen = (self.construction.absent(net.w_hidden.shape, net.w_output.shape)
                   if self.construction is not None else None)
-        result = net.train(x, y, m, schedule=exp.schedule, keep_outputs=exp.judge == "all",
-                           on_divergence="report", frozen=frozen)
+        # the trainer's own sequences (float64, the net's shapes, one mask per step): not checked again
+        result = net._train(x, y, m[:, :, 0], exp.schedule, net.cfg.alpha, exp.judge == "all", "report", frozen,
+                            "compiled")
         self.n_seen += 1
         self.curve_sum += result.loss
         if self.construction is not None:
@@ -381,12 +382,12 @@ class LSTMTrials:
                 self._learned_check()
         stop = np.zeros(len(self.seeds), dtype=bool)
         if self.window is not None:
-            end_t = criteria.end_values(y, lengths)
+            end_t = criteria._end_values(y, lengths)  # arrays the trainer made: valid, left unchecked
             if exp.judge == "all":
                 ok = criteria.abs_correct(result.outputs, y, m, exp.success_bound)
             else:
                 ok = np.all(np.abs(end_t - result.last_output) < exp.success_bound, axis=1)
-            self.window.push(ok, criteria.end_error(result.last_output, end_t))
+            self.window._push(ok, criteria._end_error(result.last_output, end_t))
         if exp.stop == "st3":
             stop = self.window.st3(exp.stop_bound)
         elif exp.stop == "nseq":
