@@ -21,8 +21,9 @@ Three sections, each its own key of the ``--json`` report:
   (default 2).
 
 - ``workers`` (``--workers N``, :func:`lstm_edu.workers.throughput`): the runner's training sequences per
-  second (wall time, summed over trials) for 2 N trials of row 4-1 in this process and over N local worker
-  processes, and the speed-up. On-line training is sequential within a trial and the trials share nothing
+  second (wall time, summed over trials) on row 4-1's 10 trials: the chunks cut for N workers trained one
+  after another in this process and over N local worker processes, and the speed-up; also all 10 trials
+  as one chunk in this process. On-line training is sequential within a trial and the trials share nothing
   but the progress events, so the speed-up is bounded by N and by the number of chunks (trials).
 
 Figures of the first two sections are CPU time (``time.process_time``) of this machine, those of the third
@@ -229,7 +230,7 @@ def add_arguments(parser):
     parser.add_argument("--repeats", type=_population, default=2,
                         help="timings per figure of that section, the least kept (default 2)")
     parser.add_argument("--workers", type=_population, default=None, metavar="N",
-                        help="also time the runner on 2N trials of row 4-1 in this process and over N local "
+                        help="also time the runner on row 4-1's 10 trials in this process and over N local "
                              "worker processes (wall time; default: skip)")
     parser.add_argument("--workers-budget", type=_population, default=WORKERS_BUDGET, metavar="SEQUENCES",
                         help=f"sequences per trial of that section (default {WORKERS_BUDGET:,})")
@@ -248,8 +249,8 @@ def main(args) -> int:
               "rows": measure_rows({name: args.sequences or ROWS.get(name, 1000) for name in args.rows},
                                    args.trials, args.repeats)}
     if args.workers:
-        report["workers"] = workers.throughput(experiments.experiment(WORKERS_ROW), 2 * args.workers,
-                                               args.workers_budget, args.workers)
+        row = experiments.experiment(WORKERS_ROW)
+        report["workers"] = workers.throughput(row, row.n_trials, args.workers_budget, args.workers)
     if args.json:
         print(json.dumps(report))
         return 0
@@ -259,9 +260,10 @@ def main(args) -> int:
         print_rows(report["rows"])
     if "workers" in report:
         w = report["workers"]
-        print(f"\nThe runner on {2 * w['n_workers']} trials of row {WORKERS_ROW} ({args.workers_budget:,} sequences "
-              f"each), wall time: {w['one']:,.0f} sequences/s in this process, {w['workers']:,.0f} over "
-              f"{w['n_workers']} workers: {w['speedup']:.2f}x")
+        print(f"\nThe runner on the {w['trials']} trials of row {WORKERS_ROW} ({args.workers_budget:,} sequences each), "
+              f"sequences per second (wall time):\n  {w['one_chunk']:,.0f} in one chunk in this process; "
+              f"{w['one']:,.0f} in {w['n_workers']} chunks one after another; {w['workers']:,.0f} over "
+              f"{w['n_workers']} workers: {w['speedup']:.2f}x ({w['speedup_over_one_chunk']:.2f}x one chunk)")
     return 0
 
 

@@ -190,19 +190,27 @@ def chunk_task(chunk: list[int], task: dict, topic: str, stop_name: str) -> str:
 
 def throughput(entry, trials: int, budget: int, workers: int) -> dict:
     """Training sequences per second (summed over trials, wall time) of :func:`lstm_edu.runner.run` on
-    ``trials`` trials of ``entry`` with ``budget`` sequences each: in this process (one chunk), and over
-    ``workers`` local worker processes (chunks shared evenly; the cluster is started and its workers have
-    loaded the engine before the clock starts). Keys ``one``, ``workers``, ``n_workers``, ``speedup``."""
+    ``trials`` trials of ``entry`` with ``budget`` sequences each, in three ways: ``one_chunk``, all trials
+    together in this process; ``one``, in this process, chunk after chunk, cut as for ``workers`` workers;
+    ``workers``, those chunks over ``workers`` local worker processes (started, and the engine loaded in
+    them, before the clock starts). ``speedup`` = workers / one: the same chunks, 1 worker against N;
+    ``speedup_over_one_chunk`` = workers / one_chunk (smaller chunks pay the per-step Python cost on fewer
+    networks)."""
     import tempfile
     from pathlib import Path
+    batch = math.ceil(trials / workers)
     with tempfile.TemporaryDirectory() as scratch:
-        started = time.perf_counter()
-        runner.run(entry, trials, budget, 0, Path(scratch) / "one", batch=trials, progress=False)
-        one = trials * budget / (time.perf_counter() - started)
+        rates = {}
+        for key, chunk in (("one_chunk", trials), ("one", batch)):
+            started = time.perf_counter()
+            runner.run(entry, trials, budget, 0, Path(scratch) / key, batch=chunk, progress=False)
+            rates[key] = trials * budget / (time.perf_counter() - started)
         with client(workers, None) as c:
             address = c.scheduler.address
             runner.run(entry, workers, 2, 0, Path(scratch) / "warm", scheduler=address, progress=False)
             started = time.perf_counter()
-            runner.run(entry, trials, budget, 0, Path(scratch) / "many", scheduler=address, progress=False)
-            many = trials * budget / (time.perf_counter() - started)
-    return {"one": one, "workers": many, "n_workers": workers, "speedup": many / one}
+            runner.run(entry, trials, budget, 0, Path(scratch) / "many", batch=batch, scheduler=address,
+                       progress=False)
+            rates["workers"] = trials * budget / (time.perf_counter() - started)
+    return {**rates, "n_workers": workers, "trials": trials, "speedup": rates["workers"] / rates["one"],
+            "speedup_over_one_chunk": rates["workers"] / rates["one_chunk"]}

@@ -51,9 +51,10 @@ def test_bench_unknown_row_exits_2_naming_the_flag(capsys):
 
 
 def test_bench_workers_reports_sequences_per_second_at_one_and_n_workers(capsys):
-    """--workers 2: 4 trials of 4-1 (30 sequences each) in this process and over 2 local workers."""
+    """--workers 2: the 10 trials of 4-1 (30 sequences each): one chunk and two in this process, two workers."""
     assert main(["bench", "--json", "--numpy", "1", "--compiled", "1", *TINY, "--workers", "2",
                  "--workers-budget", "30"]) == 0
     w = json.loads(capsys.readouterr().out)["workers"]
-    assert w["n_workers"] == 2 and w["one"] > 0 and w["workers"] > 0
+    assert (w["n_workers"], w["trials"]) == (2, 10) and w["one"] > 0 and w["workers"] > 0 and w["one_chunk"] > 0
     assert abs(w["speedup"] - w["workers"] / w["one"]) <= 1e-12 * w["speedup"]
+    assert abs(w["speedup_over_one_chunk"] - w["workers"] / w["one_chunk"]) <= 1e-12 * w["speedup"]
