@@ -97,6 +97,8 @@ def _check_options(args) -> None:
                          "capped at --check)")
     if args.workers is not None and args.scheduler is not None:
         raise ValueError("--workers and --scheduler exclude each other (a cluster has its own workers)")
+    if args.scheduler is not None:
+        workers.check_address(args.scheduler)
     for option, value, minimum in (("--trials", args.trials, 1), ("--budget", args.budget, 1),
                                    ("--seed", args.seed, 0), ("--batch", args.batch, 1), ("--check", args.check, 1),
                                    ("--workers", args.workers, 1)):

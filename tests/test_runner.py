@@ -67,7 +67,7 @@ def test_a_trial_that_blows_up_ends_as_a_failure_and_the_others_go_on(tmp_path, 
     failure with ``diverged`` in its record; trials 0 and 2 train on exactly as they would alone."""
     _mixed(monkeypatch)
     calls = []
-    original = T.LSTM1997.train
+    original = T.LSTM1997._train  # the trainer's call (train without the argument checks)
 
     def train(self, *args, **kwargs):
         calls.append(1)
@@ -75,7 +75,7 @@ def test_a_trial_that_blows_up_ends_as_a_failure_and_the_others_go_on(tmp_path, 
             self.w_hidden[1, 0, 0] = np.nan
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(T.LSTM1997, "train", train)
+    monkeypatch.setattr(T.LSTM1997, "_train", train)
     records = [json.loads(p.read_text()) for p in E.run("mixed", n_trials=3, budget=30, out=tmp_path, batch=3,
                                                         progress=False)]
     assert not records[1]["success"] and records[1]["test"] is None
