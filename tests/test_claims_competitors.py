@@ -40,7 +40,7 @@ def test_the_cost_figure():
     weights = np.log([n * (4 + n) for n in sizes])
     rtrl = np.polyfit(weights, np.log(time["rtrl", None]), 1)[0]
     bptt = np.polyfit(weights, np.log(time["bptt", None]), 1)[0]
-    assert 1.5 < rtrl < 3.0 and bptt < 1.2 and time["rtrl", None][-1] > 10 * time["bptt", None][-1]
+    assert 1.5 < rtrl < 4.0 and bptt < 1.2 and time["rtrl", None][-1] > 10 * time["bptt", None][-1]
     cfg = competitor_nets.fully_recurrent(4, 6, 2)
     growth = {rule: competitor_cost.cost(cfg, *rule, T=400, repeats=1)["peak_bytes"]
               / competitor_cost.cost(cfg, *rule, T=25, repeats=1)["peak_bytes"] for rule in (("rtrl", None),
