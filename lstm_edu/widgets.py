@@ -66,6 +66,19 @@ def slider_stack(settings, draw, *, description: str = "", dpi: int = 90) -> ipy
     return ipywidgets.VBox([_linked_slider(settings, description, [stack]), stack])
 
 
+def slider_panels(settings, panels, *, description: str = "") -> ipywidgets.VBox:
+    """A slider over ``settings`` that shows ``panels[i]``, widgets made in advance, for the i-th setting.
+
+    :func:`slider_stack` for any widgets (a picture beside a table of its numbers, or a further slider with its
+    own panels): ``VBox([slider, Stack(panels)])``, the slider ``jslink``-ed, so it works in static HTML.
+    """
+    settings, panels = list(settings), list(panels)
+    if not settings or len(panels) != len(settings):
+        raise ValueError(f"panels must hold one widget per setting ({len(settings)} settings), got {len(panels)}")
+    stack = ipywidgets.Stack(panels, selected_index=0)
+    return ipywidgets.VBox([_linked_slider(settings, description, [stack]), stack])
+
+
 def slider_grid(first, second, draw, *, descriptions: tuple[str, str] = ("", ""), dpi: int = 90) -> ipywidgets.VBox:
     """Two sliders, over ``first`` and ``second``, that show the precomputed figure ``draw(a, b)`` of each pair.
 
