@@ -34,6 +34,25 @@ def kept_numbers(config: NetConfig, method: str, T: int, h: int | None = None) -
     return min(h or T, T) * (config.n_units + config.n_sources + config.n_out)
 
 
+def operations(config: NetConfig, method: str, T: int, h: int | None = None) -> float:
+    """Multiply-adds per step, averaged over a sequence of ``T`` steps, in the matrix products of one net's
+    learning rule as :mod:`lstm_edu.competitor_nets` computes it (elementwise products, of order ``W`` per
+    step, not counted). Every rule runs the forward pass, ``R c`` for the ``R`` recurrent units over their
+    ``c`` sources plus ``n_out n_sources`` for an output layer. RTRL adds the sensitivity update ``R R (R c)``
+    and the gradient ``R (R c)``: ``O(n^2 W)``. BPTT adds, for every step a window goes back through, one
+    ``R R`` product (``delta`` to the previous step) and, with an output layer, ``n_out R``: once per step for
+    full BPTT, ``min(t, h)`` times at step ``t`` for BPTT(h)."""
+    competitor_nets._check_rule(method, 0.0, h)
+    T = _checks.positive_int("T", T)
+    R, c = config.n_recurrent, config.current.start
+    out = config.n_out if config.output_layer else 0
+    forward = R * c + out * config.n_sources
+    if method == "rtrl":
+        return float(forward + R * R * R * c + R * R * c + out * R)
+    back_steps = T if h is None else sum(min(t, h) for t in range(1, T + 1))
+    return forward + back_steps * (R * R + out * R) / T
+
+
 def _one_hot_sequences(config: NetConfig, n: int, T: int, gen) -> tuple:
     """``n`` random one-hot sequences of length ``T`` with random one-hot targets at every step."""
     eye_in, eye_out = np.eye(config.n_in), np.eye(config.n_out)
