@@ -261,8 +261,18 @@ def test_a_second_budget_in_one_folder_is_refused(other, out, capsys, no_trainin
 
 
 # ------------------------------------------------------------------------------------------ 6. Ctrl-C
+@pytest.fixture
+def default_ctrl_c():
+    """Python's own SIGINT handler during the test, whatever the suite was started with (a shell starts a
+    background job with SIGINT ignored, and the runner puts back the handler it found)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize("at_step, times", [(1, 1), (7, 1), (25, 1), (7, 2)])
-def test_ctrl_c_checkpoints_says_how_to_resume_and_loses_nothing(at_step, times, tmp_path, monkeypatch, capsys):
+def test_ctrl_c_checkpoints_says_how_to_resume_and_loses_nothing(at_step, times, tmp_path, monkeypatch, capsys,
+                                                                  default_ctrl_c):
     """SIGINT during the ``at_step``-th training step (``times`` Ctrl-C: the second one interrupts the step
     at once); the run exits 130 with one line naming the command that resumes it, which gives the records
     of an uninterrupted run."""
@@ -293,7 +303,7 @@ def test_ctrl_c_checkpoints_says_how_to_resume_and_loses_nothing(at_step, times,
     assert _records(out, "mixed") == _records(tmp_path / "reference", "mixed")
 
 
-def test_ctrl_c_during_a_check_says_it_stored_nothing(out, monkeypatch, capsys):
+def test_ctrl_c_during_a_check_says_it_stored_nothing(out, monkeypatch, capsys, default_ctrl_c):
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     step = T.LSTMTrials.step
 
