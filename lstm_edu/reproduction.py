@@ -23,8 +23,10 @@ paper"`` when our success rate lies within :data:`AGREEMENT` percentage points o
 paper says "some fraction": strictly between 0 and 100%), ``"more successes"``, ``"fewer successes"`` or
 ``"not run"``.
 
-``python -m lstm_edu summary [--json]`` prints both tables as text, or one JSON list: the LSTM rows, then
-the competitors' rows (each with its ``study``).
+``python -m lstm_edu summary [--json]`` prints both tables and the verdict per row
+(:mod:`lstm_edu.verdict`) as text, or one JSON list: the LSTM rows, each with its verdict's fields
+(``verdict``, ``reading``, ``cause``, ``closest``, ``learned_mean``, ...), then the competitors' rows (each
+with its ``study``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ COMPETITOR_STATUSES = ("as in the paper", "more successes", "fewer successes", "
 #: A competitor's success rate agrees with the paper's within this many percentage points (about 1.7 binomial
 #: standard deviations at 50% and 18 trials: our trials and the paper's are both small samples).
 AGREEMENT = 20.0
+#: A row's mean sequences until success may be at most this many times the paper's (the book's target).
+SPEED_FACTOR = 2
 
 
 def paper_sequences(name: str) -> int:
@@ -122,7 +126,7 @@ def row_summary(name: str, out=RESULTS_DIR) -> dict:
         status = "not run"
     elif ours["success_percent"] < paper_pct:
         status = "fewer successes"
-    elif ours["sequences_mean"] > 2 * paper_seq:
+    elif ours["sequences_mean"] > SPEED_FACTOR * paper_seq:
         status = "slower"
     else:
         status = "reproduced"
@@ -266,15 +270,26 @@ def main(args) -> int:
     except ValueError as exc:  # a record that is not valid or not in its place (RecordError), named
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from . import verdict  # the verdict reads this module's row summaries
+    judged = verdict.verdicts(args.out)
     if args.json:
+        rows = [{**row, **{k: v for k, v in found_row.items() if k != "experiment"}}
+                for row, found_row in zip(rows, judged)]
         json.dump(rows + competitors, sys.stdout, indent=1)
         print()
         return 0
     for table, statuses, found in ((table_rows(rows), STATUSES, rows),
                                    (competitor_table_rows(competitors), COMPETITOR_STATUSES, competitors)):
-        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-        for row in table:
-            print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
         counts = {s: sum(r["status"] == s for r in found) for s in statuses}
-        print("; ".join(f"{n} {s}" for s, n in counts.items()) + "\n")
+        _print_table(table, counts)
+        print()
+    _print_table(verdict.table_rows(judged, args.out), verdict.counts(judged))
     return 0
+
+
+def _print_table(table: list[list[str]], counts: dict) -> None:
+    """Display rows (header first) as aligned text, then a line of ``counts`` (label -> number)."""
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    print("; ".join(f"{n} {s}" for s, n in counts.items()))

@@ -121,3 +121,80 @@ def test_competitor_rows_in_the_summary_command(tmp_path, capsys):
     assert "| 0 (0) | - (>5,000,000) | 100 (100) | as in the paper (partial) |" in table
     with pytest.raises(ValueError, match="name must be an entry of the study 'competitors'"):
         R.competitor_row_summary("2a", tmp_path)
+
+
+# ------------------------------------------------------------------------------------------------ verdict
+from lstm_edu import verdict as V  # noqa: E402
+
+
+@pytest.mark.parametrize("rate, k, n, expected", [
+    (0.95, 20, 20, 0.95 ** 20), (0.5, 1, 2, 0.75), (0.0, 1, 10, 0.0), (1.0, 29, 30, 1.0)])
+def test_tail_probability(rate, k, n, expected):
+    assert V.tail_probability(rate, k, n) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("outcomes, verdict", [
+    ([(True, 30000)] * 19 + [(False, 160_000)], "reproduced as written"),   # 0.95^20 = 0.36 >= 0.025
+    ([(True, 30000)] * 17 + [(False, 160_000)] * 3, "reproduced as written"),  # 0.85^20 = 0.039
+    ([(True, 30000)] * 16 + [(False, 160_000)] * 4, "not reproduced"),      # 0.8^20 = 0.012
+    ([(True, 62781)] * 20, "not reproduced"),                               # more than twice 31,390
+])
+def test_verdict_of_a_row_follows_the_interval_and_the_speed_rule(tmp_path, outcomes, verdict):
+    _write(tmp_path, "6a", outcomes)
+    found = V.row_verdict("6a", tmp_path)
+    assert found["verdict"] == verdict and (found["paper_successes"], found["paper_trials"]) == (20, 20)
+    assert found["closest"]["experiment"] == "6a" and found["reading"] is None and found["variants"] == []
+    assert (found["learned_trials"], found["learned_mean"]) == (0, None)  # row 6a's rule names it; none reached
+
+
+def test_verdict_under_a_reading_and_the_closest_result(tmp_path):
+    _write(tmp_path, "2c-1", [(True, 30000)] * 10 + [(False, 150_000)] * 10)
+    _write(tmp_path, "2c-1_caption", [(True, 50000)] * 20)
+    found = V.row_verdict("2c-1", tmp_path)
+    assert found["verdict"] == "reproduced under a reading"
+    assert found["reading"] == "Table 10's caption's ranges of g and h" == V.reading("2c-1_caption")
+    assert found["cause"]["where"] == "/book/experiments/long_lags"
+    assert found["closest"] == {"experiment": "2c-1_caption", "trials": 20, "successes": 20,
+                                "success_percent": 100.0, "sequences_mean": 50000.0, "agrees": True,
+                                "reading": "Table 10's caption's ranges of g and h"}
+    _write(tmp_path, "2c-1_caption", [(True, 70000)] * 20)  # 20 of 20, but more than twice 30,000
+    found = V.row_verdict("2c-1", tmp_path)
+    assert found["verdict"] == "not reproduced" and found["reading"] is None and found["cause"] is None
+    assert found["closest"]["experiment"] == "2c-1_caption" and found["strict_mean"] == 30000
+    assert V.row_verdict("2a", tmp_path)["verdict"] == "not run"
+    counts = V.counts(V.verdicts(tmp_path))
+    assert counts == {"reproduced as written": 0, "reproduced under a reading": 0, "not reproduced": 1,
+                      "not run": 30}
+    table = V.table_rows(V.verdicts(tmp_path, ["2c-1"]), tmp_path)
+    assert table[1][:4] == ["2c-1", "20 of 20, mean 30,000", "10 of 20, mean 30,000", "not reproduced"]
+    assert table[1][4].startswith("closest: Table 10's caption's ranges of g and h, 20 of 20, mean 70,000")
+
+
+def test_learned_milestone_and_readings_of_variants(tmp_path):
+    for seed, learned in enumerate((50_000, None, 70_000)):
+        write_trial(tmp_path, "4-1", seed, {"success": False, "sequences": 370_000, "budget": 370_000,
+                                            "milestones": {} if learned is None else {"learned": learned}})
+    found = V.row_verdict("4-1", tmp_path)
+    assert (found["learned_trials"], found["learned_mean"], found["strict_mean"]) == (2, 60000.0, None)
+    assert "learned: 2 of 3, mean 60,000" in V.table_rows([found], tmp_path)[1][2]
+    assert V.reading("4-1_long") == "a budget of 1,100,000 sequences instead of 370,000"
+    assert V.reading("2c-3_igb") == "input gates' biases -2" and V.reading("1-4_zero") == "output gates' biases 0"
+    assert V.variants_of("1-4") == ["1-4_caption", "1-4_zero", "1-4_sequential"]
+    with pytest.raises(ValueError, match="name must be a variant"):
+        V.reading("4-1")
+    with pytest.raises(ValueError, match="name must be a row of experiments.EXPERIMENTS"):
+        V.row_verdict("4-1_long", tmp_path)
+
+
+def test_summary_json_carries_the_verdict(tmp_path, capsys):
+    _write(tmp_path, "6a", [(True, 30000)] * 19 + [(False, 160_000)])
+    assert cli.main(["summary", "--json", "--out", str(tmp_path)]) == 0
+    rows = {r["experiment"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["6a"]["verdict"] == "reproduced as written" and rows["6a"]["status"] == "fewer successes"
+    for key in ("verdict", "reading", "cause", "closest", "learned_trials", "learned_mean", "strict_mean",
+                "paper_successes", "variants"):
+        assert key in rows["6a"] and key in rows["1-1"], key
+    assert rows["1-1"]["verdict"] == "not run"
+    assert cli.main(["summary", "--out", str(tmp_path)]) == 0
+    assert "1 reproduced as written; 0 reproduced under a reading; 0 not reproduced; 30 not run" in (
+        capsys.readouterr().out)

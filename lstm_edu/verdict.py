@@ -1,0 +1,217 @@
+"""The verdict per row of Tables 1-9: reproduced as written, reproduced under a stated reading, or not.
+
+The verdict reads the stored records only (through :func:`lstm_edu.reproduction.row_summary`), so it
+updates itself whenever a row's or a variant's records land. A result *agrees* with the paper when
+
+- its success rate is one the paper's own trials cannot tell apart from the paper's: with our rate ``r`` as
+  the true one, at least the paper's number of successes among the paper's trials (the paper's rate times
+  its trial count, rounded) has a probability of at least :data:`TAIL` (the lower end of a two-sided 95%
+  binomial interval around the paper's count); and
+- its mean sequences until success are at most :data:`lstm_edu.reproduction.SPEED_FACTOR` times the
+  paper's (the summary's rule).
+
+A row gets :data:`VERDICTS`:
+
+- ``"reproduced as written"``: the row itself (the paper's text read as the book reads it) agrees;
+- ``"reproduced under a reading"``: a stored variant of the row (:data:`lstm_edu.experiments.VARIANTS`, one
+  open choice changed) agrees; :func:`reading` names its change in a few words;
+- ``"not reproduced"``: neither; ``closest`` is the row or variant nearest the paper (highest success rate,
+  then fewest sequences);
+- ``"not run"``: no records.
+
+Beside the strict stopping rule's sequences, a row whose records carry the "learned" milestone (the first
+fresh test passing the paper's success bound, :func:`lstm_edu.trial_tests.learned_allowances`) reports how
+many trials reached it and after how many sequences on average.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import reproduction
+from .experiments import EXPERIMENTS, VARIANTS, experiment
+from .results import RESULTS_DIR
+
+#: The verdicts, best first.
+VERDICTS = ("reproduced as written", "reproduced under a reading", "not reproduced", "not run")
+#: A success rate agrees with the paper's when the paper's count (or more) has at least this probability
+#: under it: the lower end of a two-sided 95% interval.
+TAIL = 0.025
+#: A few words per kind of change of a variant (:data:`lstm_edu.experiments.VARIANT_CHANGES`); changes not
+#: listed here are named by the variant's own description.
+_READINGS = {
+    "squashing": "Table 10's caption's ranges of g and h",
+    "schedule": "one weight update per sequence",
+    "training strings": "distinct training strings",
+    "targets": "every possible next symbol as target",
+    "construction": "sequential network construction",
+}
+#: Where the book measures why a kind of change matters (chapter, section), by the rows' experiment.
+_CAUSES = {
+    ("squashing", "1"): ("the text's ranges leave more cells with drifted states where h' vanishes",
+                         "/book/experiments/reber"),
+    ("squashing", "2"): ("the caption's ranges take the cells' states at the trigger where h is less flat",
+                         "/book/experiments/long_lags"),
+    ("gate biases", "2"): ("negative input-gate biases hold the cell states against the gates' drift",
+                           "/book/experiments/long_lags"),
+    ("gate biases", "1"): ("the output-gate biases decide which cells are abused as bias units",
+                           "/book/lstm/abuse_drift"),
+}
+
+
+def paper_count(name: str) -> tuple[int, int]:
+    """The paper's (successful trials, trials) for row ``name``: its rate times its trial count, rounded."""
+    exp = experiment(name)
+    return round(reproduction.paper_success_percent(name) / 100 * exp.n_trials), exp.n_trials
+
+
+def tail_probability(rate: float, k: int, n: int) -> float:
+    """P(at least ``k`` successes of ``n`` trials) when each succeeds with probability ``rate``."""
+    return float(sum(math.comb(n, j) * rate ** j * (1 - rate) ** (n - j) for j in range(k, n + 1)))
+
+
+def agrees(summary_row: dict) -> bool:
+    """Whether a :func:`~lstm_edu.reproduction.row_summary` result agrees with its paper figures (module
+    docstring): the success rate within the paper's binomial interval, the mean sequences within the
+    summary's factor."""
+    ours = summary_row["ours"]
+    if not ours["trials"] or not ours["successes"]:
+        return False
+    k, n = paper_count(summary_row["experiment"])
+    rate_ok = tail_probability(ours["successes"] / ours["trials"], k, n) >= TAIL
+    return rate_ok and ours["sequences_mean"] <= reproduction.SPEED_FACTOR * summary_row["paper"]["sequences_mean"]
+
+
+def reading(name: str) -> str:
+    """The change of variant ``name`` against its row, in a few words (from its registry entry)."""
+    exp = experiment(name)
+    if not exp.base:
+        raise ValueError(f"name must be a variant of experiments.VARIANTS, got the row {name!r}")
+    base = experiment(exp.base)
+    if exp.changes == "budget":
+        return f"a budget of {exp.budget:,} sequences instead of {base.budget:,}"
+    if exp.changes == "gate biases":
+        biases = [f"{gate} gates' biases {_values(value)}" for gate, key in (("input", "input_gate_bias"),
+                                                                            ("output", "output_gate_bias"))
+                  if (value := exp.overrides.get(key)) is not None]
+        return "; ".join(biases) or exp.description[len(base.description) + 2:]
+    return _READINGS.get(exp.changes) or exp.description[len(base.description) + 2:]
+
+
+def _values(value) -> str:
+    """A bias setting of :func:`lstm_edu.lstm1997.config` in words: one value, or a range from block to block."""
+    if isinstance(value, tuple) and len(set(value)) > 1:
+        return f"{value[0]:g} to {value[-1]:g}"
+    return f"{value[0] if isinstance(value, tuple) else value:g}"
+
+
+def cause(name: str) -> dict | None:
+    """Where the book measures why variant ``name``'s change matters: ``{"text", "where"}`` (a chapter), or
+    None where it measures none."""
+    exp = experiment(name)
+    found = _CAUSES.get((exp.changes, exp.base[:1]))  # the experiment: "2c-1" -> "2"
+    return None if found is None else {"text": found[0], "where": found[1]}
+
+
+def variants_of(row: str) -> list[str]:
+    """The variants of :data:`~lstm_edu.experiments.VARIANTS` whose base is ``row``, in registry order."""
+    return [name for name, v in VARIANTS.items() if v.base == row]
+
+
+def _outcome(summary_row: dict) -> dict:
+    o = summary_row["ours"]
+    return {"experiment": summary_row["experiment"], "trials": o["trials"], "successes": o["successes"],
+            "success_percent": o["success_percent"], "sequences_mean": o["sequences_mean"],
+            "agrees": agrees(summary_row)}
+
+
+def _learned(name: str, out) -> tuple[int | None, float | None]:
+    """(trials that reached the "learned" milestone, their mean sequences); (None, None) where the records
+    do not carry the milestone."""
+    recs = reproduction.records(name, out)
+    if not recs or not all("learned" in r["criteria"] for r in recs):
+        return None, None
+    hits = [r["milestones"]["learned"] for r in recs if "learned" in r["milestones"]]
+    return len(hits), float(np.mean(hits)) if hits else None
+
+
+def row_verdict(name: str, out=RESULTS_DIR) -> dict:
+    """The verdict of row ``name`` of :data:`~lstm_edu.experiments.EXPERIMENTS` (module docstring).
+
+    Keys: ``experiment``; ``verdict`` (one of :data:`VERDICTS`); ``reading`` (the agreeing variant's change,
+    or None); ``cause`` (:func:`cause` of that variant, or None); ``closest`` (the row's or a variant's
+    outcome nearest the paper: ``experiment``, ``trials``, ``successes``, ``success_percent``,
+    ``sequences_mean``, ``agrees``, ``reading``: None for the row itself); ``paper_successes`` and
+    ``paper_trials`` (:func:`paper_count`);
+    ``strict_mean`` (the stopping rule's mean sequences of successful trials); ``learned_trials`` and
+    ``learned_mean`` (the "learned" milestone, None where the records lack it); ``variants``: each stored
+    variant's outcome with its ``reading``.
+    """
+    if name not in EXPERIMENTS:
+        raise ValueError(f"name must be a row of experiments.EXPERIMENTS (1-1 ... 6b), got {name!r}")
+    row = {**_outcome(reproduction.row_summary(name, out)), "reading": None}
+    variants = [{**_outcome(reproduction.row_summary(v, out)), "reading": reading(v)} for v in variants_of(name)]
+    variants = [v for v in variants if v["trials"]]
+    agreeing = [v for v in variants if v["agrees"]]
+    candidates = [row] + variants if row["trials"] else variants
+    closest = max(candidates, key=lambda o: (o["agrees"], o["success_percent"], -(o["sequences_mean"] or np.inf)),
+                  default=None)
+    if not row["trials"]:
+        verdict, chosen = "not run", None
+    elif row["agrees"]:
+        verdict, chosen = "reproduced as written", None
+    elif agreeing:
+        verdict, chosen = "reproduced under a reading", closest
+    else:
+        verdict, chosen = "not reproduced", None
+    learned_trials, learned_mean = _learned(name, out)
+    k, n = paper_count(name)
+    return {"experiment": name, "verdict": verdict, "reading": chosen and chosen["reading"],
+            "cause": chosen and cause(chosen["experiment"]), "closest": closest,
+            "paper_successes": k, "paper_trials": n, "strict_mean": row["sequences_mean"],
+            "learned_trials": learned_trials, "learned_mean": learned_mean, "variants": variants}
+
+
+def verdicts(out=RESULTS_DIR, names=None) -> list[dict]:
+    """:func:`row_verdict` of every row of Tables 1-9 (or of ``names``), in the paper's order."""
+    return [row_verdict(n, out) for n in (EXPERIMENTS if names is None else names)]
+
+
+def counts(found: list[dict]) -> dict:
+    """How many of ``found`` (:func:`verdicts`) have each verdict, in the order of :data:`VERDICTS`."""
+    return {v: sum(r["verdict"] == v for r in found) for v in VERDICTS}
+
+
+def _fmt_outcome(o: dict | None) -> str:
+    if o is None:
+        return "-"
+    mean = "" if o["sequences_mean"] is None else f", mean {o['sequences_mean']:,.0f}"
+    return f"{o['successes']} of {o['trials']}{mean}"
+
+
+def table_rows(found: list[dict], out=RESULTS_DIR) -> list[list[str]]:
+    """Display rows (header first) of :func:`verdicts`: row, the paper's (successes of trials, mean sequences),
+    ours (the same; "learned" where the records carry the milestone), the verdict, and the reading with
+    its cause, or the closest result."""
+    table = [["row", "paper", "ours", "verdict", "reading (cause), or the closest result"]]
+    for v in found:
+        name = v["experiment"]
+        summary_row = reproduction.row_summary(name, out)
+        paper = f"{v['paper_successes']} of {v['paper_trials']}, mean {summary_row['paper']['sequences_mean']:,}"
+        ours = _fmt_outcome(_outcome(summary_row)) if summary_row["ours"]["trials"] else "-"
+        if v["learned_trials"] is not None:
+            mean = "" if v["learned_mean"] is None else f", mean {v['learned_mean']:,.0f}"
+            ours += f"; learned: {v['learned_trials']} of {summary_row['ours']['trials']}{mean}"
+        if v["verdict"] == "reproduced under a reading":
+            note = v["reading"] + (f" ({v['cause']['text']})" if v["cause"] else "")
+            note += f": {_fmt_outcome(v['closest'])}"
+        elif v["verdict"] == "not reproduced":
+            c = v["closest"]
+            label = c["reading"] or "the row"
+            note = f"closest: {label}, {_fmt_outcome(c)}"
+        else:
+            note = ""
+        table.append([name, paper, ours, v["verdict"], note])
+    return table
