@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from . import reproduction
+from . import _checks, experiments, lstm1997, lstm_trials, reproduction
 from .experiments import EXPERIMENTS, VARIANTS, experiment
 from .results import RESULTS_DIR
 
@@ -182,6 +182,54 @@ def verdicts(out=RESULTS_DIR, names=None) -> list[dict]:
 def counts(found: list[dict]) -> dict:
     """How many of ``found`` (:func:`verdicts`) have each verdict, in the order of :data:`VERDICTS`."""
     return {v: sum(r["verdict"] == v for r in found) for v in VERDICTS}
+
+
+# ------------------------------------------------------------------------ evidence for the implementation
+def _relative(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a - b).max() / np.abs(b).max())
+
+
+def _row_sequences(name: str, seeds: list[int], n: int):
+    """Row ``name``'s initial nets of trials ``seeds`` and ``n`` training sequences per trial from each
+    trial's training stream (one (P, T, ...) batch per draw, padded to the longest)."""
+    exp = experiment(name)
+    net = experiments.initial_net(name, seeds)
+    tasks = [(exp.make(s), lstm_trials.trial_streams(exp, s)[1]) for s in seeds]
+    draws = [[task.train(1, gen) for task, gen in tasks] for _ in range(n)]
+    batches = []
+    for draw in draws:
+        T = max(b.x.shape[1] for b in draw)
+        batches.append([np.concatenate([np.pad(getattr(b, key), [(0, 0), (0, T - b.x.shape[1]), (0, 0)])
+                                        for b in draw]) for key in ("x", "targets", "target_mask")])
+    return net, batches
+
+
+def gradient_check(name: str = "4-1", seeds=(0, 1, 2)) -> dict:
+    """The largest relative difference of the truncated gradient of the NumPy reference and of the compiled
+    engine from autograd's (:func:`lstm_edu.lstm1997.reference_loss`, written from Appendix A alone), on
+    row ``name``'s initial nets of trials ``seeds`` and one training sequence each: ``{"numpy", "compiled"}``."""
+    net, ((x, y, m),) = _row_sequences(name, list(seeds), 1)
+    _, ref_hidden, ref_output = lstm1997.reference_loss(net, x, y, m[:, :, 0])
+    out = {}
+    for engine in lstm1997.ENGINES:
+        _, grad = net.gradient(x, y, m, engine=engine)
+        out[engine] = max(_relative(grad.hidden, ref_hidden), _relative(grad.output, ref_output))
+    return out
+
+
+def twin_check(name: str = "4-1", sequences: int = 20, seeds=(0, 1, 2)) -> float:
+    """The largest relative difference of the weights of the NumPy reference and the compiled engine after
+    both trained row ``name``'s initial nets of trials ``seeds`` on the same ``sequences`` training
+    sequences, once per sequence (the same computation, rounded in a different order)."""
+    _checks.positive_int("sequences", sequences)
+    nets = {}
+    for engine in lstm1997.ENGINES:
+        net, batches = _row_sequences(name, list(seeds), sequences)
+        for x, y, m in batches:
+            net.train(x, y, m, schedule="sequence", engine=engine)
+        nets[engine] = net
+    reference, compiled = nets["numpy"], nets["compiled"]
+    return max(_relative(reference.w_hidden, compiled.w_hidden), _relative(reference.w_output, compiled.w_output))
 
 
 def _fmt_outcome(o: dict | None) -> str:

@@ -198,3 +198,13 @@ def test_summary_json_carries_the_verdict(tmp_path, capsys):
     assert cli.main(["summary", "--out", str(tmp_path)]) == 0
     assert "1 reproduced as written; 0 reproduced under a reading; 0 not reproduced; 30 not run" in (
         capsys.readouterr().out)
+
+
+def test_the_evidence_functions_measure_agreement():
+    """The reference and the engine against autograd, and against each other after training (rows 4-1, 1-5)."""
+    for name in ("4-1", "1-5"):
+        grad = V.gradient_check(name, seeds=(0, 1))
+        assert set(grad) == {"numpy", "compiled"} and max(grad.values()) < 1e-12, grad
+        assert 0 <= V.twin_check(name, sequences=5, seeds=(0, 1)) < 1e-12
+    with pytest.raises(ValueError, match="sequences"):
+        V.twin_check("4-1", sequences=0)
