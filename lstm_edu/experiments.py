@@ -48,7 +48,7 @@ STOP_RULES = ("reber", "abs_test", "exp3", "st3", "nseq")
 #: What a variant of :data:`VARIANTS` changes against its row (:attr:`Experiment.changes`): one of the
 #: paper's open choices, or ``"budget"`` (the same trials trained longer).
 VARIANT_CHANGES = ("schedule", "squashing", "training strings", "targets", "gate biases", "budget",
-                   "construction")
+                   "construction", "gate biases and learning rate")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -304,7 +304,8 @@ EXPERIMENTS = {**_experiments_1_and_2(), **_experiments_3_to_6()}
 def _variants() -> dict:
     """Row 1-5 (Experiment 1) once more for each place where the paper leaves room or contradicts itself,
     one change at a time, with the row's trial seeds (the Reber chapter's discussion); rows 1-1 to 1-4
-    and 2c-1 (Experiment 2's fastest row) with the ranges of g and h of Table 10's caption; row 2c-3
+    and 2c-1 to 2c-3, 4-1, 6a and 6b with the ranges of g and h of Table 10's caption; row 4-1 with both
+    input-gate biases at -3, and with the learning rate 1.0 as well (Experiment 4's own lever); row 2c-3
     with a negative initial input-gate bias, the test of the drift explanation of the long_lags chapter;
     row 4-1 with row 4-2's larger budget (the adding chapter) and row 1-5 with row 1-1's (the Reber
     chapter)."""
@@ -325,7 +326,7 @@ def _variants() -> dict:
                                           note=f"Variant of row 1-5: {what}. {base.note}", **fields)
                 for name, (what, fields) in changes.items()}
     what, fields = changes["1-5_caption"]
-    for row in ("1-1", "1-2", "1-3", "1-4", "2c-1"):  # the caption's ranges on other rows too
+    for row in ("1-1", "1-2", "1-3", "1-4", "2c-1", "2c-2", "2c-3", "4-1", "6a", "6b"):  # the caption's ranges
         exp = EXPERIMENTS[row]
         variants[f"{row}_caption"] = dataclasses.replace(
             exp, name=f"{row}_caption", base=row, description=f"{exp.description}; {what}",
@@ -350,6 +351,18 @@ def _variants() -> dict:
             exp, name=f"{row}_long", base=row, changes="budget", description=f"{exp.description}; {what}",
             budget=budget,
             note=f"Variant of row {row}: {what}. {exp.note}")
+    # Experiment 4's own lever: row 4-1's second block (input-gate bias -6) is hardly used; both blocks'
+    # input gates at -3, and with the larger learning rate of Experiments 2a/2b/3 as well
+    exp = EXPERIMENTS["4-1"]
+    for name, changes, what, overrides in (
+            ("4-1_igb", "gate biases", "input-gate biases -3 and -3 instead of -3 and -6",
+             {"input_gate_bias": (-3.0, -3.0)}),
+            ("4-1_igb_alpha", "gate biases and learning rate",
+             "input-gate biases -3 and -3 instead of -3 and -6, and learning rate 1.0 instead of 0.5",
+             {"input_gate_bias": (-3.0, -3.0), "alpha": 1.0})):
+        variants[name] = dataclasses.replace(
+            exp, name=name, base="4-1", changes=changes, description=f"{exp.description}; {what}",
+            overrides=overrides, note=f"Variant of row 4-1: {what}. {exp.note}")
     # The abuse problem (abuse chapter): row 1-4 (staggered output-gate biases, Section 4's remedy (2))
     # against zero biases and against sequential construction (remedy (1)), with the row's trials
     exp = EXPERIMENTS["1-4"]

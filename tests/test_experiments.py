@@ -120,8 +120,9 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     row = E.experiment("1-5")
     assert set(E.VARIANTS) == {"1-5_sequence", "1-5_caption", "1-5_distinct", "1-5_possible",
                                "1-1_caption", "1-2_caption", "1-3_caption", "1-4_caption", "2c-1_caption",
-                               "2c-3_igb", "4-1_long", "1-5_long", "1-4_zero", "1-4_sequential"}
-    for name in ("1-1", "1-2", "1-3", "1-4", "2c-1"):  # the caption's ranges on other rows, with their trials
+                               "2c-3_igb", "4-1_long", "1-5_long", "1-4_zero", "1-4_sequential", "2c-2_caption",
+                               "2c-3_caption", "4-1_caption", "6a_caption", "6b_caption", "4-1_igb", "4-1_igb_alpha"}
+    for name in ("1-1", "1-2", "1-3", "1-4", "2c-1", "2c-2", "2c-3", "4-1", "6a", "6b"):  # the caption's ranges
         variant = E.experiment(f"{name}_caption")
         assert variant.base == variant.row == name and variant.overrides == {"squashing": "caption"}
         assert variant.budget == E.experiment(name).budget and variant.stop == E.experiment(name).stop
@@ -141,6 +142,14 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     assert long.base == long.row == "4-1" and long.budget == E.experiment("4-2").budget == 1_100_000
     assert (long.stop, long.overrides) == (E.experiment("4-1").stop, E.experiment("4-1").overrides)
     np.testing.assert_array_equal(E.initial_net("4-1_long", [3, 4]).w_hidden, E.initial_net("4-1", [3, 4]).w_hidden)
+    for name, alpha in (("4-1_igb", 0.5), ("4-1_igb_alpha", 1.0)):  # Experiment 4's lever: input gates at -3
+        net = E.initial_net(name, [3, 4])
+        assert E.experiment(name).base == "4-1" and net.cfg.alpha == alpha and net.cfg.input_gate_bias == (-3, -3)
+        bias = net.input_gate_weights[:, :, net.source_index("bias")]
+        np.testing.assert_array_equal(bias, -3.0)
+        np.testing.assert_array_equal(np.delete(net.w_hidden, net.source_index("bias"), axis=-1),
+                                      np.delete(E.initial_net("4-1", [3, 4]).w_hidden, net.source_index("bias"),
+                                                axis=-1))
     reber_long = E.experiment("1-5_long")  # row 1-5 with the largest budget of Experiment 1 (row 1-1's)
     assert reber_long.base == reber_long.row == "1-5" and reber_long.budget == E.experiment("1-1").budget == 200_000
     assert (reber_long.stop, reber_long.schedule) == (row.stop, row.schedule) and row.budget == 50_000
