@@ -126,17 +126,17 @@ def test_the_error_profile_agrees_with_the_success_rule():
 
 
 def test_row_1_5_trained_longer_gains_few_successes_and_its_nets_stay_stuck():
-    """'Is it the budget?': successes within 1-5's budget end the same way in 1-5_long; fewer than half of
-    1-5_long succeed, fewer than a fifth of 1-5's trials turn into late successes, and most nets that
+    """'Not the budget': successes within 1-5's budget end the same way in 1-5_long; fewer than a third of
+    1-5's failed trials turn into late successes, fewer than half of 1-5_long succeed, and most nets that
     still fail err inside the grammar."""
     short = {r["seed"]: r for r in reproduction.records("1-5")}
     long_ = {r["seed"]: r for r in reproduction.records("1-5_long")}
     assert set(short) == set(long_)
     assert all(long_[k]["sequences"] == s["sequences"] for k, s in short.items() if s["success"])
     later = [k for k, r in long_.items() if r["success"] and not short[k]["success"]]
-    wins = [r for r in long_.values() if r["success"]]
-    assert 0 < len(later) < len(short) / 5
-    assert len(wins) < len(long_) / 2
+    failed = [k for k, r in short.items() if not r["success"]]
+    assert 0 < len(later) < len(failed) / 3
+    assert sum(r["success"] for r in long_.values()) < len(long_) / 2
     stuck = [failure_kind(r) for r in long_.values() if not r["success"]]
     assert "none" not in stuck
     assert stuck.count("grammar") + stuck.count("both") > len(stuck) / 2
@@ -152,9 +152,60 @@ def saturated_share(record, bound=10.0):
 
 @pytest.mark.parametrize("row", ROWS)
 def test_the_caption_ranges_at_least_halve_the_saturated_cells(row):
-    """'With the text's ranges, around half or more of all cells sit beyond |s_c| = 10 at the step that
-    matters; with the caption's ranges far fewer" (the summary: at least halved), over all stored trials."""
+    """'At the memory step, [most] of all cells ... are beyond |s_c| = 10 with the text's ranges, [far fewer]
+    with the caption's', over all stored trials of each row (at least halved); and more trials succeed."""
     text, caption = (np.mean([saturated_share(r) for r in reproduction.records(name)])
                      for name in (row, f"{row}_caption"))
     assert text > 0.4
     assert caption <= 0.5 * text
+    assert reproduction.row_summary(f"{row}_caption")["ours"]["successes"] > \
+        reproduction.row_summary(row)["ours"]["successes"]
+
+
+def success_percent(name):
+    return reproduction.row_summary(name)["ours"]["success_percent"]
+
+
+def test_no_row_or_reading_comes_near_the_papers_success_rate_and_rows_are_slower():
+    """'No reading brings a row near the paper's 97-100%'; 'every row with successes is slower on average
+    than the paper's'; one change per string and distinct strings make things worse, the possible-symbol
+    targets do not help."""
+    entries = ROWS + [n for n, v in experiments.VARIANTS.items() if v.base in ROWS]
+    for name in entries:
+        assert success_percent(name) < 75, name
+    for name in ROWS:
+        mean = reproduction.row_summary(name)["ours"]["sequences_mean"]
+        assert mean is None or mean > reproduction.paper_sequences(name), name
+    assert success_percent("1-5_sequence") < success_percent("1-5")
+    assert success_percent("1-5_distinct") < success_percent("1-5")
+    assert success_percent("1-5_possible") <= success_percent("1-5")
+
+
+def test_most_failed_nets_err_inside_the_grammar():
+    """'Most failed nets (...% of those of the five rows) still err inside the grammar'."""
+    kinds = [failure_kind(r) for name in ROWS for r in reproduction.records(name) if not r["success"]]
+    assert "none" not in kinds
+    assert kinds.count("grammar") + kinds.count("both") > len(kinds) / 2
+
+
+def test_failed_1_5_nets_end_at_or_above_the_level_of_no_memory(sample):
+    """The failed trials of row 1-5 end with a training error about the level E_no_memory or above it,
+    above the level of a perfect predictor."""
+    two_way = np.mean([int((reber.possible_next(s).sum(axis=1) == 2).sum()) for s in sample])
+    final = [r["curve"]["mean_loss"][-1] for r in reproduction.records("1-5") if not r["success"]]
+    assert min(final) > 0.25 * two_way
+    assert np.median(final) > 0.25 * (two_way + 1) - 0.1
+
+
+def test_a_successful_net_holds_the_second_symbol_in_a_cell_that_barely_changes():
+    """'Inside a successful net': the cell whose states differ most between a T and a P string when the
+    inner E is read changes less over the inner string than the other cells (median)."""
+    winner = next(r for name in ROWS[::-1] for r in reproduction.records(name) if r["success"] and r.get("weights"))
+    strings = ["BTBPTVPXTVVETE", "BPBPTVPXTVVEPE"]
+    batch, _ = reber.encode(strings)
+    states = experiments.trained_net(winner).forward_one(batch.x).cell_state
+    memory_step = len(strings[0]) - 3
+    keeper = int(np.argmax(np.abs(states[0, memory_step] - states[1, memory_step])))
+    change = np.abs(states[:, memory_step] - states[:, 2]).max(axis=0)      # over the inner string, both strings
+    others = np.delete(change, keeper)
+    assert change[keeper] < np.median(others)
