@@ -23,7 +23,6 @@ import tempfile
 import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from . import _checks, lag_sweep, widgets
 
@@ -216,12 +215,13 @@ def cost_figure(rows, *, families=None, fresh=()):
         for method in _methods_of(family, mine + new):
             _cost_lines(ax, [r for r in mine if r["method"] == method], method, fresh=False)
             _cost_lines(ax, [r for r in new if r["method"] == method], method, fresh=True)
-        for budget in sorted({lag_sweep.FAMILIES[family].budget} | {r["budget"] for r in mine + new}):
+        for budget in sorted({lag_sweep.FAMILIES[family].budget} | {r["budget"] for r in mine + new}):  # one each
             ax.axhline(budget, color="k", ls="--", lw=1, label=BUDGET_LABEL)
         _lag_axis(ax, family, _lags_of(family, mine + new))
         ax.set_yscale("log")
-        ax.set_ylim(lag_sweep.FAMILIES[family].budget / 3e3, 2 * max(r["budget"] for r in mine + new)
-                    if mine + new else 2 * lag_sweep.FAMILIES[family].budget)
+        budgets = [lag_sweep.FAMILIES[family].budget] + [r["budget"] for r in mine + new]
+        medians = [r["median_sequences"] for r in mine + new if ran(r) and r["median_sequences"] is not None]
+        ax.set_ylim(min(medians + [budgets[0] / 1e3]) / 2, 2 * max(budgets))
         ax.set_ylabel("median sequences until success")
         if not any(ran(r) and r["median_sequences"] is not None for r in mine + new):
             ax.text(0.5, 0.5, "no successful trial stored yet", transform=ax.transAxes, ha="center", color="0.4")
@@ -271,7 +271,7 @@ def cell_figure(rows, family: str, lag: int, *, fresh=()):
     methods = _methods_of(family, rows + fresh)
     fig, (left, right) = plt.subplots(1, 2, figsize=(8, 1.2 + 0.32 * len(methods)), sharey=True)
     left.set_xlim(0, 1.05)
-    right.set_xlim(max(1.0, fam.budget / 1e4), fam.budget * 2)
+    right.set_xlim(1.0, fam.budget * 2)
     right.set_xscale("log")
     y = np.arange(len(methods))[::-1]
     for k, method in zip(y, methods):
@@ -323,9 +323,10 @@ def sweep_widget(rows, *, families=None, run: bool = True, dpi: int = 80) -> ipy
 
 
 class RunPanel:
-    """A small fresh sweep of the reader's: a task, methods, a lag and a number of trials, trained with
+    """A small fresh sweep of the reader's: a task, methods, a lag, a number of trials and a budget, trained with
     ``lag_sweep.run`` into a temporary folder (a progress bar shows while it runs) and drawn beside the stored
-    ``rows`` (needs a running kernel). ``fresh`` holds the rows of every run so far; ``widget`` is the panel."""
+    ``rows`` (needs a running kernel). ``fresh`` holds the rows of every run so far, ``pictures`` their figures
+    (the cell's panel and the family's success against lag); ``widget`` is the whole panel."""
 
     def __init__(self, rows, *, families=None):
         self.rows, self.fresh = _rows("rows", rows), []
@@ -335,15 +336,16 @@ class RunPanel:
         self.methods = ipywidgets.SelectMultiple(description="methods", rows=5)
         self.lag = ipywidgets.Dropdown(description="time lag")
         self.trials = ipywidgets.IntSlider(value=5, min=1, max=50, description="trials")
+        self.budget = ipywidgets.BoundedIntText(min=1, max=10_000_000, step=1000, description="budget")
         self.button = ipywidgets.Button(description="run", button_style="primary", icon="play")
-        self.output = ipywidgets.Output()
+        self.output, self.pictures = ipywidgets.Output(), ipywidgets.VBox()
         self.family.observe(lambda change: self._choose(change["new"]), names="value")
         self._choose(self.family.value)
         self.button.on_click(lambda _: self._clicked())
         note = ipywidgets.HTML("<b>Your own sweep</b> (needs a running kernel: Jupyter, Binder): train fresh "
                                "trials of the chosen methods at one lag and add them to the figure.")
-        self.widget = ipywidgets.VBox([note, self.family, self.methods, self.lag, self.trials, self.button,
-                                       self.output])
+        self.widget = ipywidgets.VBox([note, self.family, self.methods, self.lag, self.trials, self.budget,
+                                       self.button, self.output, self.pictures])
 
     def _choose(self, family: str) -> None:
         fam = lag_sweep.FAMILIES[family]
@@ -351,30 +353,33 @@ class RunPanel:
         self.methods.value = tuple(fam.methods[:2])
         self.lag.options = list(fam.lags)
         self.lag.value = fam.lags[0]
+        self.budget.value = fam.budget
 
-    def run(self, family: str, methods, lag: int, n_trials: int) -> list[dict]:
-        """Train ``n_trials`` fresh trials of each of ``methods`` on ``family`` at ``lag`` (the family's budget)
-        in a temporary folder; their rows are added to ``fresh`` and returned."""
+    def run(self, family: str, methods, lag: int, n_trials: int, budget: int | None = None) -> list[dict]:
+        """Train ``n_trials`` fresh trials of each of ``methods`` on ``family`` at ``lag`` under ``budget``
+        sequences a trial (None: the family's) in a temporary folder; their rows are added to ``fresh`` and
+        returned."""
         _checks.choice("family", family, lag_sweep.FAMILIES)
         with tempfile.TemporaryDirectory() as folder:
-            new = lag_sweep.run(family, list(methods), [lag], n_trials, out=folder, progress=True)
+            new = lag_sweep.run(family, list(methods), [lag], n_trials, budget=budget, out=folder, progress=True)
         self.fresh.extend(_rows("lag_sweep.run's rows", new))
         return new
 
     def _clicked(self) -> None:
         family, methods, lag, n = self.family.value, self.methods.value, self.lag.value, self.trials.value
+        budget, failed = self.budget.value, None
         self.output.clear_output()
-        with self.output:
-            if not methods:
-                print("Choose at least one method.")
-                return
+        if not methods:
+            self.output.append_stdout("Choose at least one method.\n")
+            return
+        with self.output:  # the progress bar shows here
             try:
-                self.run(family, methods, lag, n)
+                self.run(family, methods, lag, n, budget)
             except (ValueError, TypeError) as error:
-                print(f"Not run: {error}")
-                return
-            self.output.clear_output()
-            for fig in (cell_figure(self.rows, family, lag, fresh=self.fresh),
-                        success_figure(self.rows, families=[family], fresh=self.fresh)):
-                display(fig)
-                plt.close(fig)
+                failed = error
+        if failed is not None:
+            self.output.append_stdout(f"Not run: {failed}\n")
+            return
+        self.pictures.children = [widgets.figure_to_image(fig) for fig in (
+            cell_figure(self.rows, family, lag, fresh=self.fresh),
+            success_figure(self.rows, families=[family], fresh=self.fresh))]
