@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from lstm_edu import experiments, reproduction
+from lstm_edu import experiments, reproduction, verdict
 
 TABLE_1 = ["1-1", "1-2", "1-3", "1-4", "1-5"]
 
@@ -69,3 +69,76 @@ def test_row_1_5_trained_four_times_as_long_still_fails_mostly():
     long_ = ours("1-5_long")
     assert long_["budgets"] == [4 * ours("1-5")["budgets"][0]]
     assert long_["successes"] < long_["trials"] / 2
+
+
+# ------------------------------------------------------------------------------------- the verdict
+def _from_files(name):
+    """(trials, successes, mean sequences of successes or None) of an entry, read straight from its files."""
+    loaded = [json.loads(f.read_text()) for f in (reproduction.RESULTS_DIR / "lstm1997" / name).glob("trial-*.json")]
+    wins = [r["sequences"] for r in loaded if r["success"]]
+    return len(loaded), len(wins), (sum(wins) / len(wins) if wins else None)
+
+
+def _at_least(k, n, rate):
+    """P(k or more successes of n) at success probability rate, summed from the top by the pmf's recursion."""
+    if rate >= 1.0:
+        return 1.0
+    pmf, total = rate ** n, 0.0
+    for j in range(n, k - 1, -1):
+        total += pmf
+        pmf *= j / (n - j + 1) * (1 - rate) / rate if rate > 0 else 0.0
+    return total
+
+
+def _agrees_by_hand(name, row):
+    trials, wins, mean = _from_files(name)
+    exp = experiments.experiment(row)
+    k = round(exp.paper.get("success_percent", 100) / 100 * exp.n_trials)
+    return bool(wins) and _at_least(k, exp.n_trials, wins / trials) >= 0.025 and \
+        mean <= 2 * reproduction.paper_sequences(row)
+
+
+def test_verdict_counts_are_what_the_record_files_give():
+    """'N of 31 rows reproduce as written, M more under a stated reading, K do not': recomputed from the files
+    with the rule written out here (the paper's count within the binomial interval, the mean within twice)."""
+    expected = {"reproduced as written": 0, "reproduced under a reading": 0, "not reproduced": 0, "not run": 0}
+    for row in experiments.EXPERIMENTS:
+        variants = [n for n, v in experiments.VARIANTS.items() if v.base == row]
+        if not _from_files(row)[0]:
+            expected["not run"] += 1
+        elif _agrees_by_hand(row, row):
+            expected["reproduced as written"] += 1
+        elif any(_from_files(v)[0] and _agrees_by_hand(v, row) for v in variants):
+            expected["reproduced under a reading"] += 1
+        else:
+            expected["not reproduced"] += 1
+    found = verdict.verdicts()
+    assert verdict.counts(found) == expected
+    assert sum(expected.values()) == len(found) == 31
+
+
+def test_most_rows_of_experiment_3_reproduce_as_written():
+    """'... of the 8 rows of Experiment 3, whose nets bridge 100 and 1000 steps of noise, are among them'."""
+    exp3 = [v for v in verdict.verdicts() if v["experiment"].startswith("3")]
+    assert len(exp3) == 8
+    assert sum(v["verdict"] == "reproduced as written" for v in exp3) >= 4
+
+
+def test_learned_milestones_where_the_records_carry_them():
+    """The table's 'learned' figures: trials whose records hold milestones['learned'] and their mean."""
+    for v in verdict.verdicts():
+        loaded = [json.loads(f.read_text())
+                  for f in (reproduction.RESULTS_DIR / "lstm1997" / v["experiment"]).glob("trial-*.json")]
+        if loaded and all("learned" in r["criteria"] for r in loaded):
+            hits = [r["milestones"]["learned"] for r in loaded if "learned" in r["milestones"]]
+            assert v["learned_trials"] == len(hits)
+            assert v["learned_mean"] == (pytest.approx(np.mean(hits)) if hits else None)
+        else:
+            assert v["learned_trials"] is None and v["learned_mean"] is None
+
+
+def test_the_implementation_checks_on_the_page_agree_to_rounding():
+    """'the largest relative difference is ... : rounding' and the twins' weights after 20 sequences."""
+    grad = verdict.gradient_check("4-1")
+    assert max(grad.values()) < 1e-12, grad
+    assert verdict.twin_check("4-1", sequences=20) < 1e-12
