@@ -1,12 +1,13 @@
 """Claims of the Experiment 4 chapter (book/experiments/adding.md): the generator against its definition, the
 constant answer's error, ST3 on a window fed by hand, the run-length formula (adding-run), and what the stored
-records of rows 4-1 to 4-3 and variant 4-1_long say.
+records of rows 4-1 to 4-3 and variant 4-1_long say: learned milestones, where the trained nets err, when
+learning begins, and the error against the lag.
 """
 
 import numpy as np
 import pytest
 
-from lstm_edu import activations, criteria, lstm1997, reproduction
+from lstm_edu import activations, criteria, experiments, lstm1997, reproduction
 from lstm_edu.tasks import adding
 
 ROWS = ["4-1", "4-2", "4-3"]
@@ -107,29 +108,91 @@ def left_constant(name):
 
 def test_the_time_to_leave_the_constant_answer_grows_much_faster_than_the_lag():
     """Every 4-1 and 4-2 net left the constant answer, every 4-2 net later than every 4-1 net, more than
-    ten times later (median against median); no 4-3 net left it within its capped budget."""
+    five times later (median against median: faster than the lag grows); the paper's nets needed only about
+    four times as long at T = 1000 as at T = 500."""
     t100, t500 = left_constant("4-1"), left_constant("4-2")
     assert len(t100) == len(reproduction.records("4-1")) and len(t500) == len(reproduction.records("4-2"))
     assert min(t500) > max(t100)
-    assert np.median(t500) > 10 * np.median(t100)
-    assert left_constant("4-3") == []
+    assert np.median(t500) > 5 * np.median(t100)
+    assert 3.5 < reproduction.paper_sequences("4-3") / reproduction.paper_sequences("4-2") < 4.5
 
 
-def test_row_4_3_ran_at_twice_the_paper_mean_and_its_nets_answer_one_half():
-    recs = reproduction.records("4-3")
-    assert len(recs) == 10 and not any(r["success"] for r in recs)
-    assert {r["budget"] for r in recs} == {2 * reproduction.paper_sequences("4-3")}
-    # an output of 0.5 whatever the marks has a mean absolute error of E|X1 + X2| / 4 = 1/6
-    assert all(0.15 < r["test"]["mean_abs_error"] < 0.17 for r in recs)
+def test_the_nets_learn_the_bulk_early_and_the_paper_precision_late():
+    """4-1: every net had at most 1 % of a fresh test wrong around the paper's mean (the earliest by 1.5 times
+    it, the mean within twice it); the paper's precision came later, to fewer nets; the final tests count more
+    wrong than the paper's mean; our nets meet ST3 later than the paper's (4-1 fails, 4-2 is slower)."""
+    recs = reproduction.records("4-1")
+    paper = reproduction.paper_sequences("4-1")
+    pct = [r["milestones"]["learned_1pct"] for r in recs if "learned_1pct" in r["milestones"]]
+    assert len(pct) == len(recs)
+    assert min(pct) <= 1.5 * paper and np.mean(pct) < 2 * paper
+    strict = [r for r in recs if "learned" in r["milestones"]]
+    assert len(strict) < len(recs)
+    assert all(r["milestones"]["learned"] >= r["milestones"]["learned_1pct"] for r in strict)
+    assert min(r["test"]["wrong"] for r in recs) > reproduction.row_summary("4-1")["paper"]["wrong_of_2560"]
+    assert reproduction.row_summary("4-1")["ours"]["successes"] < len(recs)
+    assert reproduction.row_summary("4-2")["ours"]["sequences_mean"] > reproduction.paper_sequences("4-2")
 
 
-def test_row_4_1_trained_longer_always_succeeds():
-    """'With the longer budget every trial meets ST3, and a trial that succeeded within 4-1's budget ends
-    exactly as it did there'; the tests count more wrong sequences than the paper's."""
+def test_successful_nets_meet_the_paper_test_error_bound():
+    """'The largest mean absolute test error of a successful trial' is below the paper's 0.01."""
+    names = ["4-1", "4-1_long", "4-2", "4-3"]
+    errors = [r["test"]["mean_abs_error"] for n in names for r in reproduction.records(n) if r["success"]]
+    assert errors and max(errors) < 0.01
+
+
+def test_row_4_1_trained_longer():
+    """4-1_long: at least as many successes as 4-2 ('as reliably as at T = 500'), a trial that succeeded within
+    4-1's budget ends where it did there, and 4-2's fewest sequences exceed 4-1's whole budget."""
     short = {r["seed"]: r for r in reproduction.records("4-1")}
     long_ = {r["seed"]: r for r in reproduction.records("4-1_long")}
     assert set(long_) == set(short)
-    assert all(r["success"] for r in long_.values())
+    rate = sum(r["success"] for r in long_.values()) / len(long_)
+    assert rate >= reproduction.row_summary("4-2")["ours"]["success_percent"] / 100
     assert all(long_[k]["sequences"] == s["sequences"] for k, s in short.items() if s["success"])
-    paper_wrong = reproduction.row_summary("4-1")["paper"]["wrong_of_2560"]
-    assert np.mean([r["test"]["wrong"] for r in long_.values()]) > 3 * paper_wrong
+    assert reproduction.row_summary("4-2")["ours"]["sequences_min"] > max(r["budget"] for r in short.values())
+
+
+def errors_on_fresh_sequences(name, N):
+    """|output - target| of every stored net of ``name`` on N fresh sequences each (the chapter's seeds), and
+    the targets' distance from 0.5."""
+    recs = [r for r in reproduction.records(name) if r.get("weights")]
+    T = recs[0]["task"]["T"]
+    errs, dist = [], []
+    for k, rec in enumerate(recs):
+        b = adding.adding(N, T, seed=500 + 7 * k + T)
+        rows = np.arange(N)
+        d = b.targets[rows, b.lengths - 1, 0]
+        errs.append(np.abs(experiments.trained_net(rec).forward_one(b.x).outputs[rows, b.lengths - 1, 0] - d))
+        dist.append(np.abs(d - 0.5))
+    return np.array(errs), np.array(dist), recs
+
+
+def test_the_4_1_nets_err_at_the_edges_and_st3_waits_beyond_the_budget():
+    """Wrong sequences have targets within 0.05 of 0 or 1 (ten times the rate of the others, at least); at the
+    median net's error rate (adding-run) expects ST3 after more sequences than the budget; the failed nets'
+    mean absolute error is below 0.01 (the 2000-in-a-row condition holds them back)."""
+    errs, dist, recs = errors_on_fresh_sequences("4-1", 1000)
+    extreme = dist > 0.45
+    assert (errs[extreme] >= 0.04).mean() > 10 * (errs[~extreme] >= 0.04).mean()
+    q = np.median((errs >= 0.04).mean(axis=1))
+    assert n_2000(q) > recs[0]["budget"]
+    failed = [k for k, r in enumerate(recs) if not r["success"]]
+    assert errs[failed].mean(axis=1).max() < 0.01
+
+
+def test_the_error_does_not_grow_with_the_lag():
+    """One successful net per row: the least-squares trend of |error| over the lags is below 10 % of 0.04."""
+    for name in ["4-1", "4-2", "4-3"]:
+        ok = [r for r in reproduction.records(name) if r["success"] and r.get("weights")]
+        if not ok:
+            continue
+        T = ok[0]["task"]["T"]
+        P = max(200, 100_000 // T)
+        b = adding.adding(P, T, seed=100 + T)
+        rows = np.arange(P)
+        err = np.abs(experiments.trained_net(ok[0]).forward_one(b.x).outputs[rows, b.lengths - 1, 0]
+                     - b.targets[rows, b.lengths - 1, 0])
+        second = b.x.shape[1] - 1 - np.argmax((b.x[..., 1] == 1.0)[:, ::-1], axis=1)
+        lag = b.lengths - 1 - second
+        assert abs(np.polyfit(lag, err, 1)[0] * (lag.max() - lag.min())) < 0.1 * 0.04
