@@ -5,6 +5,7 @@ files (or from the records the chapter reads) so that a regenerated record that 
 """
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -142,3 +143,15 @@ def test_the_implementation_checks_on_the_page_agree_to_rounding():
     grad = verdict.gradient_check("4-1")
     assert max(grad.values()) < 1e-12, grad
     assert verdict.twin_check("4-1", sequences=20) < 1e-12
+
+
+def test_the_readme_states_the_verdict_of_the_stored_records():
+    """README: 'As of the stored records, W of the 31 rows reproduce as written, R more under a stated reading
+    ..., and K do not' (the preface glues the same counts). Update the README when the records change."""
+    text = " ".join((reproduction.RESULTS_DIR.parent / "README.md").read_text().split())
+    found = re.search(r"As of the stored records, (\d+) of the (\d+) rows reproduce as written, (\d+) more under a "
+                      r"stated reading of a detail the paper leaves open, and (\d+) do not", text)
+    assert found, "the README's sentence with the verdict's counts is missing"
+    counts = verdict.counts(verdict.verdicts())
+    assert [int(g) for g in found.groups()] == [counts["reproduced as written"], sum(counts.values()),
+                                                 counts["reproduced under a reading"], counts["not reproduced"]]
