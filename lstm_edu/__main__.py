@@ -18,6 +18,9 @@ COMMANDS = {
     "run": ("lstm_edu.registry", "run (or resume, or --check) the trials of one registry entry: an LSTM row of "
             "the paper's Tables 1-9, a variant of one, or an entry of another study (the abuse study's "
             "variants of row 1-4, Bengio et al.'s alternatives)"),
+    "sweep": ("lstm_edu.lag_sweep", "run (or resume, or --check) the lag sweep: every method's success rate against "
+              "the time lag on four task families, shortest lags first, skipping a method's longer lags after two "
+              "lags without a success (results/sweep/)"),
     "summary": ("lstm_edu.reproduction", "the reproduction summary: every row of Tables 1-9, the paper's figures "
                 "beside ours from results/, and a status"),
 }

@@ -2,7 +2,9 @@
 
 An entry is one registry object of a study (see :mod:`lstm_edu.runner` for the protocol): the LSTM rows of
 Tables 1-9 and their variants (:mod:`lstm_edu.experiments`), and the entries of the other studies (each
-module holds ``ENTRIES: dict[str, entry]``): Bengio et al.'s alternatives (:mod:`lstm_edu.bengio_study`).
+module holds ``ENTRIES: dict[str, entry]``): Bengio et al.'s alternatives (:mod:`lstm_edu.bengio_study`), the
+competitors (:mod:`lstm_edu.competitors`, :mod:`lstm_edu.constructive_study`) and the cells of the lag sweep
+(:mod:`lstm_edu.lag_sweep`).
 
 ``python -m lstm_edu run ENTRY`` runs (or resumes) the trials of one entry; ``run all`` every LSTM row
 of Tables 1-9 (not the variants) in the paper's order; ``--check N`` checks stored trials instead.
@@ -15,11 +17,11 @@ import sys
 
 import numpy as np
 
-from . import _checks, bengio_study, competitors, constructive_study, experiments, runner, workers
+from . import _checks, bengio_study, competitors, constructive_study, experiments, lag_sweep, runner, workers
 from .results import RESULTS_DIR, read_record
 
 #: Modules of the other studies, each with ``ENTRIES: dict[str, entry]``.
-STUDY_MODULES = (bengio_study, competitors, constructive_study)
+STUDY_MODULES = (bengio_study, competitors, constructive_study, lag_sweep)
 
 
 def _entries() -> dict:
@@ -52,7 +54,9 @@ def add_arguments(parser) -> None:
                         "et al.'s alternatives (<task>-T<T>-<method> with task in " + ", ".join(bengio_study.TASKS)
                         + ", T in " + ", ".join(map(str, bengio_study.LENGTHS)) + ", method in "
                         + ", ".join(bengio_study.METHODS) + ", e.g. latch-T5-simulated_annealing; guessing-<variant> "
-                        "with variant in " + ", ".join(bengio_study.GUESSING) + "), 'all': "
+                        "with variant in " + ", ".join(bengio_study.GUESSING) + "), a cell of the lag sweep "
+                        "(sweep-<family>-<method>-L<lag>, e.g. sweep-noise_free-lstm-L100; python -m lstm_edu sweep "
+                        "runs many), 'all': "
                         "every row (not the variants) in this order, each with its defaults, or 'alternatives': "
                         "every entry of that study")
     parser.add_argument("--trials", type=int, default=None, help="number of trials (default: the entry's)")
