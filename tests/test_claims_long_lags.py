@@ -1,13 +1,14 @@
 """Claims of the Experiment 2 chapter (book/experiments/long_lags.md): the generators of 2a and 2c, Table 10's
-weight counts, why the 2a cell is added late, why 2b is out of reach of its net, the drift through the gates
-of the initial 2c nets, and what the stored records of 2b, 2c and their variants say.
+weight counts, why the 2a cell is added late, how the failed 2a nets fail, why 2b is out of reach of its net,
+the drift through the gates of the initial 2c nets (Table 10's caption ranges included), a trained 2c-1 net,
+and what the stored records of 2b, 2c and their variants say.
 """
 
 import numpy as np
 import pytest
 
 from lstm_edu import activations, experiments, reproduction
-from lstm_edu.lstm1997 import build, config
+from lstm_edu.lstm1997 import LSTM1997, build, config
 from lstm_edu.tasks import long_lag
 
 ROWS_2C = [f"2c-{k}" for k in range(1, 10)]
@@ -87,14 +88,17 @@ def test_the_2b_nets_never_notice_the_end():
         assert abs(r["test"]["mse"] - 1 / 101) < 2e-4 and r["test"]["wrong"] == r["test"]["n"] == 10_000
 
 
-def drift_at_the_trigger(row, seeds=range(20), per_net=2, nets_at_a_time=5):
+def drift_at_the_trigger(row, seeds=range(20), per_net=2, nets_at_a_time=5, squashing=None):
     """Predicted (ll-2c-drift) and measured cell states at the trigger of a row's initial nets, and each
-    sequence's gradient on the weights from x and y into the cells (as the chapter computes them)."""
+    sequence's gradient on the weights from x and y into the cells (as the chapter computes them);
+    ``squashing`` rebuilds the same nets with other ranges of g and h."""
     p, q = (experiments.experiment(row).params[k] for k in ("p", "q"))
     gen, out = np.random.default_rng(7), []
     seeds = list(seeds)
     for start in range(0, len(seeds), nets_at_a_time):
         nets = experiments.initial_net(row, seeds[start:start + nets_at_a_time])
+        if squashing:
+            nets = LSTM1997.from_weights(config(row, squashing=squashing), nets.w_hidden, nets.w_output)
         batch = long_lag.very_long_lag(nets.P * per_net, p, q, gen)
         replicas = nets.select(np.repeat(np.arange(nets.P), per_net))
         states = replicas.forward(batch.x).cell_state[np.arange(replicas.P), batch.lengths - 1]
@@ -144,7 +148,7 @@ def test_2c_3_never_leaves_the_plateau_and_2c_2_learns_and_loses_it():
     recs = reproduction.records("2c-2")
     learned = [r for r in recs if off_plateau(r) is not None]
     lost = [r for r in learned if not r["success"] and r["curve"]["mean_loss"][-1] > 0.24]
-    assert len(learned) >= len(recs) / 2 and len(lost) >= 3
+    assert len(learned) > len(recs) / 2 and len(lost) > len(learned) / 2        # most learn, most of them lose it
 
 
 def test_the_2c_2_nets_that_lost_the_class_have_saturated_cells():
@@ -176,12 +180,6 @@ def test_no_net_with_q_500_or_1000_leaves_the_plateau_within_the_paper_mean(name
     assert min(r["test"]["wrong"] for r in recs) >= 9_900                   # at least 99% of 10,000 wrong
 
 
-def test_2c_1_nets_mostly_leave_the_plateau_by_the_smallest_paper_mean_of_the_long_rows():
-    recs = reproduction.records("2c-1")
-    early = [v for v in (off_plateau(r) for r in recs) if v is not None and v <= 38_000]
-    assert len(early) > len(recs) / 2
-
-
 def test_the_input_gate_bias_lets_2c_3_start_but_slowly():
     """2c-3_igb: most nets leave the plateau (none of 2c-3 did), later than the paper's nets succeeded
     (33,000), and fewer than half pass the test of 10,000; its initial cells are within reach."""
@@ -194,6 +192,68 @@ def test_the_input_gate_bias_lets_2c_3_start_but_slowly():
     assert np.mean(activations.h_prime(states) > 0.01) > 0.5
 
 
-def test_the_caption_ranges_help_2c_1():
-    text, caption = (reproduction.row_summary(n)["ours"]["successes"] for n in ("2c-1", "2c-1_caption"))
-    assert caption > text
+def test_the_caption_ranges_help_2c_1_and_reproduce_its_success_rate():
+    text, caption = (reproduction.row_summary(n)["ours"] for n in ("2c-1", "2c-1_caption"))
+    assert caption["successes"] > text["successes"]
+    assert caption["successes"] == caption["trials"] == 20                  # the paper's 100% of 20 trials
+
+
+@pytest.mark.parametrize("row", ["2c-1", "2c-2"])
+def test_the_caption_ranges_keep_the_cells_within_reach_at_the_trigger(row):
+    """The caption's g (slope 1/2 at 0) halves the drift: smaller states at the trigger, and h's slope there
+    relative to its slope at 0, 4 f'(s) under both readings, several times larger."""
+    states = {reading: drift_at_the_trigger(row, squashing=reading)[1] for reading in (None, "caption")}
+    size = {k: np.median(np.abs(v)) for k, v in states.items()}
+    slope = {k: np.median(4 * activations.f_prime(v)) for k, v in states.items()}
+    assert size["caption"] < 0.6 * size[None]
+    assert slope["caption"] > 3 * slope[None]
+
+
+@pytest.mark.parametrize("squashing", [activations.SQUASH_1997, activations.SQUASH_CAPTION])
+def test_h_relative_slope_is_4_f_prime_under_both_readings(squashing):
+    s = np.linspace(-30, 30, 601)
+    slope = activations.tanh_affine_and_prime(s, *squashing.h)[1]
+    slope_0 = activations.tanh_affine_and_prime(0.0, *squashing.h)[1]
+    assert np.allclose(slope / slope_0, 4 * activations.f_prime(s))
+
+
+def test_2c_1_leaves_the_plateau_about_when_the_paper_succeeded_and_then_waits_for_the_test():
+    """'About as soon as the paper's nets succeeded' (within a factor 1.5 of its mean); the successful trials
+    passed a test of 10,000 only after many full tests (median more than 5)."""
+    recs = reproduction.records("2c-1")
+    left = [v for v in (off_plateau(r) for r in recs) if v is not None]
+    assert len(left) > len(recs) / 2
+    paper = reproduction.paper_sequences("2c-1")
+    assert paper / 1.5 < np.median(left) < 1.5 * paper
+    assert np.median([r["milestones"].get("tests", 0) for r in recs if r["success"]]) > 5
+
+
+def test_a_trained_2c_1_net_rewrites_the_class_and_errs_rarely():
+    """The first successful 2c-1 trial with weights: input gates about half open during the distractors, the
+    x/y state difference growing more than tenfold up to the trigger, and fewer than 20 wrong of 20,000 fresh
+    sequences (but the test of 10,000 is still a matter of luck)."""
+    trained = next(r for r in reproduction.records("2c-1") if r["success"] and r.get("weights"))
+    p, q = (experiments.experiment("2c-1").params[k] for k in ("p", "q"))
+    net = experiments.trained_net(trained)
+    batch = long_lag.very_long_lag(20, p, q, np.random.default_rng(12))
+    pick = [int(np.flatnonzero(batch.labels == label)[0]) for label in (0, 1)]
+    trace = net.forward_one(batch.x[pick])
+    last = batch.lengths[pick] - 1
+    gap_start = np.abs(trace.cell_state[0, 1] - trace.cell_state[1, 1])
+    gap_end = np.abs(trace.cell_state[0, last[0]] - trace.cell_state[1, last[1]])
+    gates = np.concatenate([trace.input_gate[k, 2:last[k]] for k in range(2)]).mean(axis=0)
+    assert np.all((0.3 < gates) & (gates < 0.7))
+    assert np.min(gap_end / gap_start) > 10
+    gen, wrong = np.random.default_rng(21), 0
+    for _ in range(4):
+        b = long_lag.very_long_lag(5000, p, q, gen)
+        rows = np.arange(5000)
+        out = net.forward_one(b.x).outputs[rows, b.lengths - 1]
+        wrong += int(np.any(np.abs(out - b.targets[rows, b.lengths - 1]) >= 0.2, axis=1).sum())
+    assert wrong < 20
+
+
+def test_most_failed_2a_trials_end_with_a_confident_wrong_answer():
+    failed = [r for r in reproduction.records("2a") if not r["success"]]
+    assert failed
+    assert sum(r["test"]["max_abs_error"] > 0.99 for r in failed) > len(failed) / 2
