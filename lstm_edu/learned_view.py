@@ -95,6 +95,7 @@ def figure(ax, names, out=RESULTS_DIR, *, labels=None):
     labels = names if labels is None else list(labels)
     if len(labels) != len(names):
         raise ValueError(f"labels must hold one label per entry ({len(names)}), got {len(labels)}")
+    drawn = set()  # the milestones some trial reached: only these get a legend entry
     for i, name in enumerate(names):
         recs = reproduction.records(name, out)
         jitter = np.linspace(-0.2, 0.2, max(len(recs), 1))
@@ -106,13 +107,14 @@ def figure(ax, names, out=RESULTS_DIR, *, labels=None):
                 ax.scatter([x], [r["sequences"]], s=24, marker="x", color="tab:red", zorder=2)
             for key, (marker, colour) in _MARKS.items():
                 if key in r["milestones"]:
+                    drawn.add(key)
                     ax.scatter([x], [r["milestones"][key]], s=22, marker=marker, facecolors="none",
                                edgecolors=colour, zorder=3)
         ax.hlines(reproduction.paper_sequences(name), i - 0.3, i + 0.3, color="k", lw=2, zorder=4)
     for style, text in (({"color": "tab:blue", "s": 16}, "stopping rule held"),
                         ({"color": "tab:red", "marker": "x", "s": 24}, "failed (budget spent)"),
                         *(({"marker": m, "facecolors": "none", "edgecolors": c, "s": 22}, MILESTONES[key])
-                          for key, (m, c) in _MARKS.items())):
+                          for key, (m, c) in _MARKS.items() if key in drawn)):
         ax.scatter([], [], label=text, **style)
     ax.plot([], [], color="k", lw=2, label="paper's mean")
     ax.set_xticks(range(len(names)), labels)
