@@ -155,3 +155,14 @@ def test_the_readme_states_the_verdict_of_the_stored_records():
     counts = verdict.counts(verdict.verdicts())
     assert [int(g) for g in found.groups()] == [counts["reproduced as written"], sum(counts.values()),
                                                  counts["reproduced under a reading"], counts["not reproduced"]]
+
+
+def test_row_6a_is_reproduced_within_the_interval():
+    """The interval exercise: 6a's failures leave the paper's 20 of 20 likely under our rate ('far above' the
+    bound), and the number of failures that would not is where the tail first drops below it."""
+    six_a = ours("6a")
+    tail = verdict.tail_probability(six_a["successes"] / six_a["trials"], 20, 20)
+    assert six_a["successes"] < six_a["trials"] and tail > 5 * verdict.TAIL
+    assert verdict.row_verdict("6a")["verdict"] == "reproduced as written"
+    needed = next(f for f in range(21) if (1 - f / 20) ** 20 < 0.025)
+    assert needed > six_a["trials"] - six_a["successes"]
