@@ -12,7 +12,8 @@ Families (the lag counts input steps from the informative input to the step that
   sequences a trial (the 2a row's; the paper's LSTM needed 5,040 on average at p = 100). Methods: LSTM (Table
   10's 2a net with p + 1 inputs and outputs, sequential construction as in row 2a), RTRL, BPTT, BPTT(10) and an
   Elman net (the competitors' 2a nets of :mod:`lstm_edu.competitors`: one self-recurrent hidden unit, rate 1.0;
-  the Elman net with one hidden unit and its context), the chunker (row 2a-chunker-p100's nets).
+  the Elman net with one hidden unit and its context), RCC (at most 9 units, trained on the task's two
+  sequences), the chunker (row 2a-chunker-p100's nets).
 - ``two_sequence``: Task 3a with one informative element (Bengio et al.'s 2-sequence problem with noise),
   lag T (lengths T .. T + T/10). Budget 100,000 sequences (row 3a-T100-N1's LSTM needed 58,370 for ST1 in the
   paper). Methods: LSTM (row 3a's net), RTRL, BPTT, BPTT(10), Elman on nets of 8 hidden units with a bias
@@ -28,8 +29,8 @@ Families (the lag counts input steps from the informative input to the step that
 
 Left out, and why: Bengio's methods and guessing on ``noise_free`` and ``adding`` (they are defined on his
 one-unit nets and end-of-sequence classification; Task 2a predicts every next symbol, the adding problem is a
-regression); the chunker outside Task 2a (:mod:`lstm_edu.chunker` is built for its prediction task); RCC
-everywhere (:mod:`lstm_edu.cascade` trains on a fixed training set of Experiment 1's grammar; not yet adapted);
+regression); the chunker and RCC outside Task 2a (:mod:`lstm_edu.chunker` is built for its prediction task;
+RCC trains on a fixed training set, which only Task 2a is: the others draw fresh sequences);
 LSTM and the gradient nets on the latch (its model is Bengio's single tanh unit with free initial inputs).
 Lags stop where a cell's cost passes about an hour of one core (the plan in ``results/README.md``).
 

@@ -9,7 +9,8 @@ Each cell reuses the trainer of its method's own study, with the family's task a
   (ST1; ``learned_1pct``) instead (:class:`SweepLSTMTrials`).
 - ``rtrl``, ``bptt``, ``bptt_h``, ``elman``: the compiled nets of :mod:`lstm_edu.competitor_engine` trained by
   :class:`lstm_edu.competitors.CompetitorTrials`, tested by the family's criterion (:meth:`SweepRow.test_net`).
-- ``chunker``: :class:`lstm_edu.constructive_study.ChunkerTrainer` on Task 2a at p.
+- ``chunker``: :class:`lstm_edu.constructive_study.ChunkerTrainer` on Task 2a at p; ``rcc``: recurrent
+  cascade-correlation (:mod:`lstm_edu.cascade`) on Task 2a's two sequences (:class:`SweepRCCTrainer`).
 - ``guessing`` and Bengio et al.'s alternatives: :class:`lstm_edu.bengio_study.Cell` on Bengio's nets
   (``guessing`` is the study's ``random_guessing``).
 """
@@ -17,13 +18,14 @@ Each cell reuses the trainer of its method's own study, with the family's task a
 from __future__ import annotations
 
 import dataclasses
+import time
 import zlib
 from typing import ClassVar
 
 import numpy as np
 
-from . import bengio_study, competitor_engine, competitors, constructive_study, criteria, experiments, tasks
-from .lstm_trials import LSTMTrials
+from . import bengio_study, cascade, competitor_engine, competitors, constructive_study, criteria, experiments, tasks
+from .lstm_trials import LSTMTrials, trial_streams
 from .tasks import adding as adding_task
 from .tasks import long_lag, noise_signal
 
@@ -63,7 +65,7 @@ class Family:
 FAMILIES = {
     "noise_free": Family(
         "noise-free sequences (Task 2a)", (5, 10, 20, 50, 100), 50_000,
-        ("lstm", "rtrl", "bptt", "bptt_h", "elman", "chunker"),
+        ("lstm", "rtrl", "bptt", "bptt_h", "elman", "rcc", "chunker"),
         "ABS(0.25) at every step of both sequences of Task 2a (Table 11), tested every 100 sequences.", "p",
         check_every=100),
     "two_sequence": Family(
@@ -279,7 +281,59 @@ def _cell(family: str, method: str, lag: int, name: str) -> SweepCell:
                      (zlib.crc32(name.encode()),), note=_note(family, lag), study=STUDY, family=family)
 
 
+# ------------------------------------------------------------------------------------------------- RCC
+class SweepRCCTrainer(constructive_study.RCCTrainer):
+    """Recurrent cascade-correlation on Task 2a at p: the training set is the task's two sequences, and a net
+    succeeds when it meets ABS(0.25) at every step of both (checked after every output pass)."""
+
+    def step(self):
+        clock = time.perf_counter()
+        both, P = long_lag.noise_free_both(self.entry.task["p"]), len(self.seeds)
+        data = cascade.Data(*(np.repeat(a[None], P, axis=0) for a in (both.x, both.targets,
+                                                                        both.target_mask.any(axis=2))))
+        gens = [trial_streams(self.entry, s) for s in self.seeds]
+        net = cascade.CascadeNet.initial(both.x.shape[2], both.targets.shape[2], [g[0] for g in gens])
+
+        def solved(net, y):
+            return np.all(np.abs(y - data.targets) < competitors.BOUND, axis=(1, 2, 3))
+
+        grown = cascade.grow(net, data, [g[1] for g in gens], solved, constructive_study.MAX_UNITS, self.budget,
+                             **self.entry.settings)
+        right = np.all(np.abs(net.outputs(data.x) - data.targets) < competitors.BOUND, axis=(2, 3))
+        self._out, self.n_seen = (net, grown, (~right).sum(axis=1), np.full(P, 2)), self.budget
+        self.seconds += time.perf_counter() - clock
+        return grown["success"], np.zeros(P, dtype=bool)
+
+    def finish(self, p: int, success: bool, diverged: bool) -> dict:
+        """The record of :meth:`RCCTrainer.finish` with all the output weights and Task 2a's rule."""
+        net = self._out[0]
+        record = super().finish(p, success, diverged)
+        record["weights"]["w_out"] = np.asarray(net.w_out[p, :, :1 + net.n_in + int(net.n_units[p])]).tolist()
+        record["criteria"] = {"rule": "ABS(0.25) at every step of both sequences of Task 2a (the training set), "
+                                      "checked after every output pass"}
+        return record
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepRCCEntry(constructive_study.Entry):
+    """An RCC cell of Task 2a (:class:`SweepRCCTrainer`)."""
+
+    def start(self, seeds, budget: int, version: str) -> SweepRCCTrainer:
+        return SweepRCCTrainer(self, [int(s) for s in seeds], budget, version)
+
+    def resume(self, path, version: str, budget: int) -> SweepRCCTrainer:
+        return SweepRCCTrainer.load(self, path, version, budget)
+
+
 # --------------------------------------------------------------------------------------------- entries
+def _rcc(family: str, lag: int, name: str) -> SweepRCCEntry:
+    return SweepRCCEntry(name, "rcc", "2a", "RCC", N_TRIALS, FAMILIES[family].budget,
+                         {"name": "Task 2a", "p": lag}, {},
+                         _note(family, lag) + f" At most {constructive_study.MAX_UNITS} units (Table 1's RCC row), "
+                         "Fahlman's settings (cascade.SETTINGS); a pass over the two sequences counts two.",
+                         max_batch=N_TRIALS, study=STUDY)
+
+
 def _chunker(family: str, lag: int, name: str):
     f = FAMILIES[family]
     return constructive_study.Entry(
@@ -297,6 +351,8 @@ def make_entry(family: str, method: str, lag: int):
         return _net(family, method, lag, name)
     if method == "chunker":
         return _chunker(family, lag, name)
+    if method == "rcc":
+        return _rcc(family, lag, name)
     return _cell(family, method, lag, name)
 
 

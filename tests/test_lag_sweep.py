@@ -33,7 +33,7 @@ def _batch(item, lag, n=6):
         return item.draw(n, gen, None)
     if isinstance(item, SweepCell):
         return item.make(np.random.SeedSequence(7), n)[1]
-    assert item.kind == "chunker" and item.experiment == "2a" and item.task["p"] == lag  # draws Task 2a at p
+    assert item.kind in ("chunker", "rcc") and item.experiment == "2a" and item.task["p"] == lag  # Task 2a at p
     from lstm_edu.tasks import long_lag
     return long_lag.noise_free(n, lag, gen)
 
