@@ -259,7 +259,9 @@ def cell_table(rows, family: str, lag: int) -> str:
         body.append([lag_sweep.METHODS[method], *cells, cell_status(row)])
     text = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in line) + "</tr>" for line in body)
     header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    fam = lag_sweep.FAMILIES[family]
     return (f'<table class="sweep-cell" style="font-size:0.8em;border-collapse:collapse">'
+            f"<caption>{html.escape(fam.label)}, {fam.lag_name} = {lag}</caption>"
             f"<thead><tr>{header}</tr></thead><tbody>{text}</tbody></table>")
 
 
@@ -289,6 +291,7 @@ def cell_figure(rows, family: str, lag: int, *, fresh=()):
                 right.plot(row["median_sequences"], k + shift, marker="*" if fresh_row else st["marker"],
                            color=st["color"], ms=10 if fresh_row else 6)
     left.set_yticks(y, [lag_sweep.METHODS[m] for m in methods], fontsize=8)
+    left.set_ylim(-0.7, len(methods) - 0.3)
     left.set_xlabel("success rate (95% interval)")
     right.axvline(fam.budget, color="k", ls="--", lw=1)
     right.set_xlabel("median sequences until success (budget dashed)")
@@ -331,11 +334,12 @@ class RunPanel:
     def __init__(self, rows, *, families=None):
         self.rows, self.fresh = _rows("rows", rows), []
         families = _families(families)
+        wide = ipywidgets.Layout(width="30em", max_width="100%")
         self.family = ipywidgets.Dropdown(options=[(lag_sweep.FAMILIES[f].label, f) for f in families],
-                                          description="task")
-        self.methods = ipywidgets.SelectMultiple(description="methods", rows=5)
+                                          description="task", layout=wide)
+        self.methods = ipywidgets.SelectMultiple(description="methods", rows=6, layout=wide)
         self.lag = ipywidgets.Dropdown(description="time lag")
-        self.trials = ipywidgets.IntSlider(value=5, min=1, max=50, description="trials")
+        self.trials = ipywidgets.BoundedIntText(value=5, min=1, max=100, description="trials")
         self.budget = ipywidgets.BoundedIntText(min=1, max=10_000_000, step=1000, description="budget")
         self.button = ipywidgets.Button(description="run", button_style="primary", icon="play")
         self.output, self.pictures = ipywidgets.Output(), ipywidgets.VBox()
