@@ -141,17 +141,18 @@ def row_verdict(name: str, out=RESULTS_DIR) -> dict:
     """The verdict of row ``name`` of :data:`~lstm_edu.experiments.EXPERIMENTS` (module docstring).
 
     Keys: ``experiment``; ``verdict`` (one of :data:`VERDICTS`); ``reading`` (the agreeing variant's change,
-    or None); ``cause`` (:func:`cause` of that variant, or None); ``closest`` (the row's or a variant's
-    outcome nearest the paper: ``experiment``, ``trials``, ``successes``, ``success_percent``,
-    ``sequences_mean``, ``agrees``, ``reading``: None for the row itself); ``paper_successes`` and
-    ``paper_trials`` (:func:`paper_count`);
+    or None); ``capped`` and ``partial`` (as :func:`~lstm_edu.reproduction.row_summary`'s); ``cause``
+    (:func:`cause` of that variant, or None); ``closest`` (the row's or a variant's outcome nearest the
+    paper: ``experiment``, ``trials``, ``successes``, ``success_percent``, ``sequences_mean``, ``agrees``,
+    ``reading``: None for the row itself); ``paper_successes`` and ``paper_trials`` (:func:`paper_count`);
     ``strict_mean`` (the stopping rule's mean sequences of successful trials); ``learned_trials`` and
     ``learned_mean`` (the "learned" milestone, None where the records lack it); ``variants``: each stored
     variant's outcome with its ``reading``.
     """
     if name not in EXPERIMENTS:
         raise ValueError(f"name must be a row of experiments.EXPERIMENTS (1-1 ... 6b), got {name!r}")
-    row = {**_outcome(reproduction.row_summary(name, out)), "reading": None}
+    summary_row = reproduction.row_summary(name, out)
+    row = {**_outcome(summary_row), "reading": None}
     variants = [{**_outcome(reproduction.row_summary(v, out)), "reading": reading(v)} for v in variants_of(name)]
     variants = [v for v in variants if v["trials"]]
     agreeing = [v for v in variants if v["agrees"]]
@@ -169,6 +170,7 @@ def row_verdict(name: str, out=RESULTS_DIR) -> dict:
     learned_trials, learned_mean = _learned(name, out)
     k, n = paper_count(name)
     return {"experiment": name, "verdict": verdict, "reading": chosen and chosen["reading"],
+            "capped": summary_row["capped"], "partial": summary_row["partial"],
             "cause": chosen and cause(chosen["experiment"]), "closest": closest,
             "paper_successes": k, "paper_trials": n, "strict_mean": row["sequences_mean"],
             "learned_trials": learned_trials, "learned_mean": learned_mean, "variants": variants}
@@ -249,6 +251,7 @@ def table_rows(found: list[dict], out=RESULTS_DIR) -> list[list[str]]:
         summary_row = reproduction.row_summary(name, out)
         paper = f"{v['paper_successes']} of {v['paper_trials']}, mean {summary_row['paper']['sequences_mean']:,}"
         ours = _fmt_outcome(_outcome(summary_row)) if summary_row["ours"]["trials"] else "-"
+        ours += " (capped budget)" * v["capped"] + " (partial)" * v["partial"]
         if v["learned_trials"] is not None:
             mean = "" if v["learned_mean"] is None else f", mean {v['learned_mean']:,.0f}"
             ours += f"; learned: {v['learned_trials']} of {summary_row['ours']['trials']}{mean}"

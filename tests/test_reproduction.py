@@ -191,7 +191,7 @@ def test_summary_json_carries_the_verdict(tmp_path, capsys):
     assert cli.main(["summary", "--json", "--out", str(tmp_path)]) == 0
     rows = {r["experiment"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["6a"]["verdict"] == "reproduced as written" and rows["6a"]["status"] == "fewer successes"
-    for key in ("verdict", "reading", "cause", "closest", "learned_trials", "learned_mean", "strict_mean",
+    for key in ("verdict", "reading", "cause", "closest", "learned_trials", "learned_mean", "strict_mean", "capped",
                 "paper_successes", "variants"):
         assert key in rows["6a"] and key in rows["1-1"], key
     assert rows["1-1"]["verdict"] == "not run"
