@@ -57,7 +57,7 @@ from .lag_sweep_entries import FAMILIES, METHODS, N_TRIALS, STUDY, Family, cell_
 from .results import RESULTS_DIR, atomic_file, read_trials
 
 __all__ = ["FAMILIES", "METHODS", "N_TRIALS", "Family", "cell_name", "parse_cell", "entry", "wilson", "skipped",
-           "table", "run", "ENTRIES"]
+           "table", "run", "stored", "ENTRIES"]
 
 #: Every cell, by entry name (what :mod:`lstm_edu.registry` lists).
 ENTRIES = entries()
@@ -99,18 +99,24 @@ def _records(out, name: str) -> list[dict]:
     return read_trials(folder) if folder.is_dir() else []
 
 
-def skipped(out=RESULTS_DIR, n_trials: int = N_TRIALS, cells=None) -> list[dict]:
-    """The cells the skip rule drops, from the records in ``out``: after two successive lags whose cells hold
-    ``n_trials`` records and no success, every longer lag of that family and method without records.
-    Each: ``cell``, ``family``, ``method``, ``lag``, ``reason``, ``failed_lags``. ``cells``: only these names."""
+def stored(out=RESULTS_DIR) -> dict:
+    """The records of every cell in ``out``, by cell name (an empty list for a cell without records)."""
+    return {name: _records(out, name) for name in ENTRIES}
+
+
+def skipped(out=RESULTS_DIR, n_trials: int = N_TRIALS, records: dict | None = None) -> list[dict]:
+    """The cells the skip rule drops, from the records in ``out`` (or ``records``, :func:`stored`'s): after two
+    successive lags whose cells hold ``n_trials`` records and no success, every longer lag of that family and
+    method without records. Each: ``cell``, ``family``, ``method``, ``lag``, ``reason``, ``failed_lags``."""
+    records = stored(out) if records is None else records
     found = []
     for fam, f in FAMILIES.items():
         for method in f.methods:
             run_of, failed = [], None
             for lag in f.lags:
                 name = cell_name(fam, method, lag)
-                recs = _records(out, name)
-                if failed is not None and not recs and (cells is None or name in cells):
+                recs = records[name]
+                if failed is not None and not recs:
                     found.append({"cell": name, "family": fam, "method": method, "lag": lag, "failed_lags": failed,
                                   "reason": f"0 of {n_trials} trials succeeded at {f.lag_name} = {failed[0]} and "
                                             f"at {f.lag_name} = {failed[1]}"})
@@ -127,13 +133,14 @@ def table(out=RESULTS_DIR, n_trials: int = N_TRIALS) -> list[dict]:
     ``n_trials``, ``n_success``, ``rate``, ``ci`` (Wilson 95 %), ``mean_sequences`` and ``median_sequences``
     (over the successful trials; None if none), ``budget``, ``status`` ("stored": ``n_trials`` trials,
     "partial": fewer, "skipped") and ``note``. Families, methods and lags in :data:`FAMILIES`' order."""
-    gone = {s["cell"]: s for s in skipped(out, n_trials)}
+    records = stored(out)
+    gone = {s["cell"]: s for s in skipped(out, n_trials, records)}
     rows = []
     for fam, f in FAMILIES.items():
         for method in f.methods:
             for lag in f.lags:
                 name = cell_name(fam, method, lag)
-                recs = _records(out, name)
+                recs = records[name]
                 if not recs and name not in gone:
                     continue
                 wins = [r["sequences"] for r in recs if r["success"]]
