@@ -72,23 +72,47 @@ def test_st3_on_outputs_made_by_hand():
         assert correct == expect_correct and bool(w.st3(0.1)[0]) == expect_st3
 
 
-def test_6b_failures_fell_back_but_its_successes_are_fast():
-    """'Our successful 6b trials needed fewer sequences than the paper's mean'; the failed ones spent the
-    budget, each came down well below the plateau of knowing nothing (E = 7/16 for eight classes) and then
-    some climbed back by more than 0.03 (the mean error over 100,000 sequences), some even above that plateau."""
-    s = reproduction.row_summary("6b")
-    assert s["ours"]["successes"] < s["ours"]["trials"]
-    assert s["ours"]["sequences_mean"] < s["paper"]["sequences_mean"]
-    nothing_known = (8 - 1) / (2 * 8)
-    fell_back = above = 0
-    for r in reproduction.records("6b"):
-        if r["success"]:
-            continue
-        curve, every = np.asarray(r["curve"]["mean_loss"]), r["curve"]["every"]
-        assert r["sequences"] == r["budget"] >= 2_000_000
-        k = 100_000 // every
-        window = np.convolve(curve, np.ones(k) / k, mode="valid")
-        assert window.min() < nothing_known / 2, r["seed"]
-        fell_back += window[-1] > window.min() + 0.03
-        above += window[-1] > nothing_known
-    assert fell_back >= 1 and above >= 1
+def test_successful_trials_are_not_slower_than_the_papers_and_meet_its_error_bound():
+    """'Our nets that succeed learn about as fast as the paper's or faster; what differs is that some trials
+    fail'; the successful nets' mean absolute test errors are below the paper's 0.1."""
+    for name in ROWS:
+        s = reproduction.row_summary(name)
+        assert s["ours"]["sequences_mean"] < 1.25 * s["paper"]["sequences_mean"]
+        assert s["ours"]["successes"] < s["ours"]["trials"]
+        assert max(r["test"]["mean_abs_error"] for r in reproduction.records(name) if r["success"]) < 0.1
+
+
+def plateau_left(record, top):
+    below = np.flatnonzero(np.asarray(record["curve"]["mean_loss"]) < 0.9 * top)
+    return record["curve"]["every"] * (below[0] + 1)
+
+
+def test_successful_trials_spend_much_of_their_time_on_the_top_plateau():
+    for name in ROWS:
+        top = (2 ** len(temporal_order.POSITIONS[name]) - 1) / 2 ** (len(temporal_order.POSITIONS[name]) + 1)
+        share = [plateau_left(r, top) / r["sequences"] for r in reproduction.records(name) if r["success"]]
+        assert np.median(share) > 0.3
+
+
+def test_failed_trials_came_down_and_fell_back():
+    """Every failed trial came down well below the plateau of knowing nothing (the mean error over windows of
+    5 % of the budget below half that level), at least one per row climbed back by more than 0.03, in 6b one
+    even above that plateau; a failed 6a trial had reached the learned milestone before."""
+    for name in ROWS:
+        m = len(temporal_order.POSITIONS[name])
+        nothing_known = (2 ** m - 1) / (2 * 2 ** m)
+        fell_back = above = 0
+        failed = [r for r in reproduction.records(name) if not r["success"]]
+        for r in failed:
+            curve, every = np.asarray(r["curve"]["mean_loss"]), r["curve"]["every"]
+            assert r["sequences"] == r["budget"]
+            k = max(1, round(0.05 * r["budget"] / every))
+            window = np.convolve(curve, np.ones(k) / k, mode="valid")
+            assert window.min() < nothing_known / 2, (name, r["seed"])
+            fell_back += window[-1] > window.min() + 0.03
+            above += window[-1] > nothing_known
+        assert fell_back >= 1
+        if name == "6b":
+            assert above >= 1
+        else:
+            assert any("learned" in r["milestones"] for r in failed)
