@@ -140,6 +140,8 @@ def test_row_1_5_trained_longer_gains_few_successes_and_its_nets_stay_stuck():
     stuck = [failure_kind(r) for r in long_.values() if not r["success"]]
     assert "none" not in stuck
     assert stuck.count("grammar") + stuck.count("both") > len(stuck) / 2
+    adding = reproduction.row_summary("4-1_long")["ours"]          # 'row 4-1 ... is the opposite case'
+    assert adding["successes"] == adding["trials"] > reproduction.row_summary("4-1")["ours"]["successes"]
 
 
 def saturated_share(record, bound=10.0):
