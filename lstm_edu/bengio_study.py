@@ -9,7 +9,8 @@ Entries (:data:`ENTRIES`, study ``"alternatives"``)
   length of :data:`LENGTHS`, :data:`N_SEEDS` trials, each with :data:`N_TRAIN` training and :data:`N_TEST`
   test sequences and at most :data:`EVALUATIONS` evaluations.
 - Guessing: ``guessing-<variant>``, e.g. ``guessing-parity_A1``: random guessing on a variant of
-  :data:`GUESSING`, 100 training and 100 test sequences of 500-600 steps.
+  :data:`GUESSING`, 100 training (or as the variant says) and 100 test sequences of 500-600 steps (or
+  500), in the synchronous or the sequential update order (:mod:`lstm_edu.recurrent`).
 
 A trial *succeeds* when its method solved the training set and the result classifies every test
 sequence correctly. The runner's budget counts training sequences: a comparison trial may spend
@@ -122,9 +123,10 @@ def _with_pm1_targets(batch: SequenceBatch) -> SequenceBatch:
     return batch._replace(targets=np.where(batch.target_mask, 2.0 * batch.targets - 1.0, 0.0))
 
 
-def _a2_mask(self_connections: bool) -> np.ndarray:
+def _a2_mask(self_connections: bool, output_self: bool = True) -> np.ndarray:
     """Architecture A2 (Schmidhuber and Hochreiter 1996): 10 hidden units, each seeing the bias, the
-    input, the output unit and (optionally) itself; the output unit sees everything."""
+    input, the output unit and (optionally) itself; the output unit sees everything (without its own
+    previous value if not ``output_self``)."""
     config = recurrent.RecurrentConfig(n_in=1, n_hidden=10, n_out=1)
     mask = np.zeros((config.n_units, config.n_sources))
     mask[:, :2] = 1.0  # bias and input
@@ -132,51 +134,91 @@ def _a2_mask(self_connections: bool) -> np.ndarray:
     if self_connections:
         mask[np.arange(10), config.recurrent.start + np.arange(10)] = 1.0
     mask[10] = 1.0
+    mask[10, config.recurrent.start + 10] = float(output_self)
     return mask
+
+
+def _parity_net(net: str, order: str) -> Problem:
+    """The guessing nets for parity: A1 with n = 1 (``"A1"``; ``"A1_unbiased"``: the output without bias),
+    A2 (``"A2"``, ``"A2_no_self"``: no hidden self-connections, ``"A2_no_output_self"``: no output
+    self-connection), logistic, tolerance 0.1, in update order ``order``."""
+    n_hidden = 1 if net.startswith("A1") else 10
+    mask = None if net.startswith("A1") else _a2_mask(net != "A2_no_self", net != "A2_no_output_self")
+    config = recurrent.RecurrentConfig(n_in=1, n_hidden=n_hidden, n_out=1, mask=mask, order=order)
+    free = np.ones((config.n_units, config.n_sources), dtype=bool) if mask is None else mask.astype(bool)
+    if net == "A1_unbiased":
+        free[config.outputs, 0] = False
+    return Problem(config, free, np.zeros(free.shape), tolerance=0.1)
 
 
 def guessing_variant(name: str, seed, n_sequences: int):
     """Problem and data of the random-guessing experiments (Schmidhuber and Hochreiter 1996).
 
-    Lengths 500-600 (parity: 500-600 elements, then ``PARITY_READOUT_STEPS`` read-out steps), logistic
-    units for parity (targets 1/0), inputs +-1, a sequence is correct when the
-    final absolute error is below 0.1, except latch variant I, whose targets +-0.8 are unreachable within
-    0.1 by a saturated unit: there we count the sign (tolerance 0.8).
+    The variant :data:`GUESSING` ``[name]`` fixes the net (``net``), the update order (``order``), and the
+    lengths: 500-600 steps, or 500 for all (``equal_lengths``). Parity: 500-600 elements without noise,
+    logistic units (targets 1/0), then ``PARITY_READOUT_STEPS`` read-out steps in the synchronous order
+    and none in the sequential one (:func:`lstm_edu.recurrent.sequential_pass`). Inputs +-1, a sequence
+    is correct when the final absolute error is below 0.1, except latch variant I, whose targets +-0.8
+    are unreachable within 0.1 by a saturated unit: there we count the sign (tolerance 0.8).
     """
     _checks.choice("name", name, GUESSING)
-    if name == "latch_I":
-        return latch_problem(), tasks.latch(n_sequences, 500, seed, max_length=600)
-    if name == "latch_II":
+    g = GUESSING[name]
+    high = 500 if g.equal_lengths else 600
+    if g.net == "latch_I":
+        return latch_problem(), tasks.latch(n_sequences, 500, seed, max_length=high)
+    if g.net == "latch_II":
         config = recurrent.RecurrentConfig(n_in=1, n_hidden=0, n_out=1, activation="tanh")
         problem = Problem(config, np.ones((1, 3), dtype=bool), np.zeros((1, 3)), tolerance=0.1)
-        return problem, _with_pm1_targets(tasks.two_sequence(n_sequences, 500, 600, seed))
-    data = tasks.parity(n_sequences, 500, 600, seed, readout_steps=PARITY_READOUT_STEPS)
-    if name == "parity_A1":
-        return small_net_problem(tolerance=0.1), data
-    mask = _a2_mask(self_connections=name == "parity_A2")
-    config = recurrent.RecurrentConfig(n_in=1, n_hidden=10, n_out=1, mask=mask)
-    return Problem(config, mask.astype(bool), np.zeros(mask.shape), tolerance=0.1), data
+        return problem, _with_pm1_targets(tasks.two_sequence(n_sequences, 500, high, seed))
+    readout = PARITY_READOUT_STEPS if g.order == "synchronous" else 0
+    return _parity_net(g.net, g.order), tasks.parity(n_sequences, 500, high, seed, readout_steps=readout)
 
 
 class Guessing(NamedTuple):
-    """A guessing experiment: the mean number of guesses reported by Schmidhuber and Hochreiter (1996),
-    the task in words, our number of runs and our budget of guesses per run."""
+    """A guessing experiment: the mean number of guesses reported by Schmidhuber and Hochreiter (1996)
+    for its task, the task and our reading in words (the records' note), our number of runs and our cap
+    on guesses per run; the net (``"latch_I"``, ``"latch_II"`` or a parity net of :func:`_parity_net`), the
+    update order, the training sequences per run and whether all sequences are 500 steps long."""
 
     paper_mean: int
     description: str
     runs: int
     guesses: int
+    net: str
+    order: str = "synchronous"
+    n_train: int = 100
+    equal_lengths: bool = False
 
 
-#: Guessing experiments. Parity (with one read-out step, see :func:`guessing_variant`) gets fewer runs and
-#: a smaller budget to keep the study within minutes: 10 runs of at most 20,000 guesses, about 7 times the
-#: paper's largest mean (2,906).
+_SEQUENTIAL = ("sequential order (hidden units first, then the output, reading their current values): the output "
+               "is read at the last element, no read-out step")
+#: Guessing experiments: the 1996 setup as the book first read it (synchronous order, a read-out step for
+#: parity, 100 training sequences of 500-600 steps), then the other readings of what the paper leaves open:
+#: the update order, the output's bias, and the training set (size, equal lengths). The first parity runs
+#: have a budget of 20,000 guesses (about 7 times the paper's largest mean, 2,906) to keep them within minutes.
 GUESSING = {
-    "latch_I": Guessing(6, "latch variant I (3 free parameters)", 40, 100_000),
-    "latch_II": Guessing(22, "latch variant II (1 tanh unit: self, input, bias)", 40, 100_000),
-    "parity_A1": Guessing(2906, "parity, A1 with n = 1", 10, 20_000),
-    "parity_A2": Guessing(2797, "parity, A2", 10, 20_000),
-    "parity_A2_no_self": Guessing(250, "parity, A2 without hidden self-connections", 10, 20_000),
+    "latch_I": Guessing(6, "latch variant I (3 free parameters)", 40, 100_000, "latch_I"),
+    "latch_II": Guessing(22, "latch variant II (1 tanh unit: self, input, bias)", 40, 100_000, "latch_II"),
+    "parity_A1": Guessing(2906, "parity, A1 with n = 1", 10, 20_000, "A1"),
+    "parity_A2": Guessing(2797, "parity, A2", 10, 20_000, "A2"),
+    "parity_A2_no_self": Guessing(250, "parity, A2 without hidden self-connections", 10, 20_000, "A2_no_self"),
+    "latch_I_equal": Guessing(6, "latch variant I, 100 training sequences all 500 steps long", 400, 1_000,
+                              "latch_I", equal_lengths=True),
+    "latch_II_equal": Guessing(22, "latch variant II, 100 training sequences all 500 steps long", 400, 10_000,
+                               "latch_II", equal_lengths=True),
+    **{f"latch_II_train{n}": Guessing(22, f"latch variant II, {n} training sequences of 500-600 steps", 400,
+                                      10_000, "latch_II", n_train=n) for n in (2, 3, 4, 5, 10)},
+    "parity_A1_sequential": Guessing(2906, f"parity, A1 with n = 1, {_SEQUENTIAL}", 60, 100_000, "A1",
+                                     "sequential"),
+    "parity_A1_sequential_unbiased": Guessing(2906, f"parity, A1 with n = 1 and no output bias, {_SEQUENTIAL}",
+                                              100, 100_000, "A1_unbiased", "sequential"),
+    "parity_A2_sequential": Guessing(2797, f"parity, A2 (the output sees itself too), {_SEQUENTIAL}", 100, 40_000,
+                                     "A2", "sequential"),
+    "parity_A2_sequential_no_output_self": Guessing(
+        2797, f"parity, A2 without the output's self-connection, {_SEQUENTIAL}", 150, 40_000, "A2_no_output_self",
+        "sequential"),
+    "parity_A2_no_self_sequential": Guessing(250, f"parity, A2 without hidden self-connections, {_SEQUENTIAL}",
+                                             400, 10_000, "A2_no_self", "sequential"),
 }
 
 
@@ -367,14 +409,21 @@ def _task(task: str, T: int) -> dict:
     return {"name": task, "T": T, "lengths": [low, T], **extra, "n_train": N_TRAIN, "n_test": N_TEST}
 
 
+def _guessing_task(variant: str, g: Guessing) -> dict:
+    """A guessing record's ``task`` (with ``order`` where it is not the synchronous one)."""
+    parity = g.net not in ("latch_I", "latch_II")
+    readout = {"readout_steps": PARITY_READOUT_STEPS if g.order == "synchronous" else 0} if parity else {}
+    reading = {"order": g.order} if g.order != "synchronous" else {}
+    return {"name": variant, "lengths": [500, 500 if g.equal_lengths else 600], **readout, **reading,
+            "n_train": g.n_train, "n_test": 100}
+
+
 def _entries() -> dict:
     cells = [Cell(cell_name(task, T, m), m, _task(task, T), N_SEEDS, EVALUATIONS, N_TRAIN, N_TEST, (t_id, T))
              for t_id, task in enumerate(TASKS) for T in LENGTHS for m in METHODS]
     for v_id, (variant, g) in enumerate(GUESSING.items()):
-        extra = {"readout_steps": PARITY_READOUT_STEPS} if variant.startswith("parity") else {}
-        task = {"name": variant, "lengths": [500, 600], **extra, "n_train": 100, "n_test": 100}
-        cells.append(Cell(guessing_name(variant), "random_guessing", task, g.runs, g.guesses, 100, 100,
-                          (100 + v_id,), variant, {"mean_guesses": g.paper_mean}, g.description))
+        cells.append(Cell(guessing_name(variant), "random_guessing", _guessing_task(variant, g), g.runs, g.guesses,
+                          g.n_train, 100, (100 + v_id,), variant, {"mean_guesses": g.paper_mean}, g.description))
     return {c.name: c for c in cells}
 
 

@@ -8,6 +8,10 @@ network is fully recurrent: every unit sees the *sources*
     source(t) = [1 (bias, if any), x(t) (the external inputs), y(t-1) (all units' activations)],
 
 so ``n_sources = bias + n_in + n_units``, and ``y(0) = 0`` at the start of every sequence.
+That is the *synchronous* order, every unit updated at once from the previous step. The *sequential*
+order (``RecurrentConfig(order="sequential")``, :func:`sequential_pass`) updates the hidden units first
+and then the output units, which read the hidden units' *current* activations; only its forward pass
+exists (the random-guessing experiments of :mod:`lstm_edu.bengio_study` need no gradient).
 The weights of ``P`` independent networks are one array ``W`` of shape ``(P, n_units, n_sources)``;
 ``W[p, i, j]`` is ``w_ij`` of network ``p``. An optional 0/1 ``mask`` of shape ``(n_units, n_sources)``
 removes connections: the network uses ``W * mask`` and the masked gradients are zero.
@@ -41,6 +45,8 @@ from lstm_edu import _checks
 from lstm_edu.activations import traceable_f
 
 ACTIVATIONS = ("logistic", "tanh")
+#: Update orders within a time step: every unit from ``y(t-1)``, or hidden units first (:func:`sequential_pass`).
+ORDERS = ("synchronous", "sequential")
 
 
 def activation_function(name: str):
@@ -72,12 +78,14 @@ class RecurrentConfig:
     activation: str = "logistic"
     bias: bool = True
     mask: np.ndarray | None = None
+    order: str = "synchronous"
 
     def __post_init__(self):
         _checks.positive_int("n_in", self.n_in, minimum=0)
         _checks.positive_int("n_hidden", self.n_hidden, minimum=0)
         _checks.positive_int("n_out", self.n_out)
         _checks.choice("activation", self.activation, ACTIVATIONS)
+        _checks.choice("order", self.order, ORDERS)
         if not isinstance(self.bias, (bool, np.bool_)):
             raise TypeError(f"bias must be True or False, got {self.bias!r}")
         if self.mask is not None:
@@ -143,6 +151,7 @@ def forward_pass(config: RecurrentConfig, W, x):
     Eq. ``ltt-net`` of the chapter "Learning through time" (Sec. 3.1 of the 1997 paper):
     ``net_i(t) = sum_j w_ij source_j(t)``, ``y_i(t) = f(net_i(t))``, ``y(0) = 0``.
     """
+    _synchronous_only(config, "forward_pass")
     f, _ = activation_function(config.activation)
     W = _effective_weights(config, W)
     P, T, _ = x.shape
@@ -156,6 +165,44 @@ def forward_pass(config: RecurrentConfig, W, x):
         ys.append(y)
         sources.append(s)
     return anp.stack(ys, axis=1), anp.stack(sources, axis=1)
+
+
+def sequential_pass(config: RecurrentConfig, W, x):
+    """Activations ``(P, T, n_units)`` in the *sequential* order: hidden units first, then the outputs.
+
+    Within step ``t`` the hidden units read ``[bias, x(t), y(t-1)]`` as in :func:`forward_pass` (each other
+    and the outputs one step late); then each output unit reads ``[bias, x(t), h(t), o(t-1)]``: the input,
+    the hidden units' activations of the *same* step and the outputs' previous ones, in the same columns of
+    ``W`` as the synchronous net. So an output is read at the step of the last input, with no extra step.
+    This is one reading of the nets of Schmidhuber and Hochreiter (1996), whose update order is not
+    stated. With no hidden units (or no connection from them to the outputs) both orders agree.
+    Unchecked and autograd-traceable, like :func:`forward_pass`.
+    """
+    f, _ = activation_function(config.activation)
+    W = _effective_weights(config, W)
+    W_hidden, W_out, outputs = W[:, :config.n_hidden], W[:, config.outputs], config.outputs
+    y = anp.zeros((x.shape[0], config.n_units))
+    ys = []
+    for t in range(x.shape[1]):
+        net_hidden = anp.einsum("pij,pj->pi", W_hidden, _sources(config, x[:, t, :], y))
+        _checks.finite_or_raise("net", getval(net_hidden), hint="weights or inputs too large")
+        h = f(net_hidden)
+        net_out = anp.einsum("pij,pj->pi", W_out, _sources(config, x[:, t, :], anp.concatenate([h, y[:, outputs]], 1)))
+        _checks.finite_or_raise("net", getval(net_out), hint="weights or inputs too large")
+        y = anp.concatenate([h, f(net_out)], axis=1)
+        ys.append(y)
+    return anp.stack(ys, axis=1)
+
+
+def _activations(config: RecurrentConfig, W, x):
+    """The activations of either order (unchecked)."""
+    return sequential_pass(config, W, x) if config.order == "sequential" else forward_pass(config, W, x)[0]
+
+
+def _synchronous_only(config: RecurrentConfig, name: str) -> None:
+    if config.order != "synchronous":
+        raise ValueError(f"{name} needs config.order 'synchronous' (the sequential order has only a forward "
+                         f"pass: forward, loss, sequential_pass), got {config.order!r}")
 
 
 def squared_error(config: RecurrentConfig, y, targets, target_mask):
@@ -194,10 +241,10 @@ def _check_targets(config: RecurrentConfig, x, targets, target_mask):
 
 
 def forward(config: RecurrentConfig, W, x) -> np.ndarray:
-    """Unit activations ``y`` of shape ``(P, T, n_units)`` for inputs ``x`` of shape ``(P, T, n_in)``."""
+    """Unit activations ``y`` of shape ``(P, T, n_units)`` for inputs ``x`` of shape ``(P, T, n_in)``, in the
+    config's update order (:func:`forward_pass` or :func:`sequential_pass`)."""
     W, x = _check_inputs(config, W, x)
-    y, _ = forward_pass(config, W, x)
-    return y
+    return _activations(config, W, x)
 
 
 def loss(config: RecurrentConfig, W, x, targets, target_mask=None) -> np.ndarray:
@@ -207,7 +254,7 @@ def loss(config: RecurrentConfig, W, x, targets, target_mask=None) -> np.ndarray
     """
     W, x = _check_inputs(config, W, x)
     targets, target_mask = _check_targets(config, x, targets, target_mask)
-    y, _ = forward_pass(config, W, x)
+    y = _activations(config, W, x)
     return _checks.finite_or_raise("loss", squared_error(config, y, targets, target_mask))
 
 
@@ -266,6 +313,7 @@ def rtrl_gradient(config: RecurrentConfig, W, x, targets, target_mask=None):
     and the gradient accumulates on-line, ``dE/dw_ij = sum_t sum_k e_k(t) p^k_ij(t)`` (eq. ``ltt-rtrl-grad``).
     Only the current step's ``p`` is kept: memory does not grow with the sequence length.
     """
+    _synchronous_only(config, "rtrl_gradient")
     W, x = _check_inputs(config, W, x)
     targets, target_mask = _check_targets(config, x, targets, target_mask)
     f, f_prime = activation_function(config.activation)

@@ -226,3 +226,74 @@ def test_slider_stack_links_slider_to_panels(monkeypatch):
 def test_bad_inputs_raise(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def _sequential_by_hand(W, x, n_hidden, f):
+    """The sequential order written as a plain loop over units: hidden units from the previous step's
+    activations, then each output from the bias, the input, the hidden units' new and the outputs' old values."""
+    n_units = W.shape[0]
+    y_prev, ys = [0.0] * n_units, []
+    for x_t in x:
+        sources = [1.0, *x_t, *y_prev]
+        h = [f(sum(W[i, j] * sources[j] for j in range(len(sources)))) for i in range(n_hidden)]
+        sources = [1.0, *x_t, *h, *y_prev[n_hidden:]]
+        o = [f(sum(W[k, j] * sources[j] for j in range(len(sources)))) for k in range(n_hidden, n_units)]
+        y_prev = h + o
+        ys.append(y_prev)
+    return np.array(ys)
+
+
+@pytest.mark.parametrize("activation", recurrent.ACTIVATIONS)
+def test_sequential_order_is_the_loop_over_units(activation):
+    """recurrent.forward in the sequential order (3 hidden units, 2 outputs, a mask) equals the plain loop above,
+    and differs from the synchronous order on the same weights."""
+    rng = np.random.default_rng(5)
+    mask = (rng.uniform(size=(5, 8)) < 0.8).astype(float)
+    config = recurrent.RecurrentConfig(n_in=2, n_hidden=3, n_out=2, activation=activation, mask=mask,
+                                       order="sequential")
+    W = recurrent.init_weights(config, 2, seed=6, scale=2.0)
+    x = rng.normal(size=(2, 9, 2))
+    f = np.tanh if activation == "tanh" else (lambda a: 1.0 / (1.0 + np.exp(-a)))
+    y = recurrent.forward(config, W, x)
+    for p in range(2):
+        assert np.allclose(y[p], _sequential_by_hand(W[p] * mask, x[p], 3, f), atol=1e-12)
+    synchronous = recurrent.RecurrentConfig(n_in=2, n_hidden=3, n_out=2, activation=activation, mask=mask)
+    assert np.abs(recurrent.forward(synchronous, W, x) - y).max() > 0.1
+    assert np.allclose(recurrent.loss(config, W, x, np.zeros((2, 9, 2))), 0.5 * (y[:, :, 3:] ** 2).sum(axis=(1, 2)))
+
+
+def test_both_orders_agree_where_no_output_reads_a_hidden_unit():
+    """Without connections from the hidden units to the outputs (or without hidden units) nothing is read
+    within a step, so both orders give the same activations to the last bit."""
+    mask = np.ones((3, 5))
+    mask[2, 2:4] = 0.0  # the output (row 2) does not read hidden units 0 and 1 (columns 2, 3)
+    x = np.random.default_rng(1).normal(size=(3, 20, 1))
+    for kw in ({"n_hidden": 2, "mask": mask}, {"n_hidden": 0}):
+        configs = [recurrent.RecurrentConfig(n_in=1, n_out=1, order=o, **kw) for o in recurrent.ORDERS]
+        W = recurrent.init_weights(configs[0], 3, seed=2, scale=3.0)
+        assert np.array_equal(*(recurrent.forward(c, W, x) for c in configs))
+
+
+def test_sequential_order_has_no_gradient():
+    config = recurrent.RecurrentConfig(n_in=1, n_hidden=1, n_out=1, order="sequential")
+    W, x = np.zeros((1, 2, 4)), np.zeros((1, 3, 1))
+    for gradient in (recurrent.bptt_gradient, recurrent.rtrl_gradient):
+        with pytest.raises(ValueError, match="needs config.order 'synchronous'"):
+            gradient(config, W, x, np.zeros((1, 3, 1)))
+    with pytest.raises(ValueError, match="order must be one of"):
+        recurrent.RecurrentConfig(n_in=1, n_hidden=1, n_out=1, order="hidden first")
+
+
+def test_sequential_a2_without_self_connections_solves_parity_at_the_last_element():
+    """A hand-built solution of A2 without hidden self-connections in the sequential order: hidden unit 0
+    fires for x = +1 after even parity, unit 1 for x = -1 after odd parity (both read the output's previous
+    value, the parity so far), the output is their OR of the same step. No read-out step is needed."""
+    problem = B._parity_net("A2_no_self", "sequential")  # sources: bias, x, h_0..h_9, o
+    W = np.zeros((11, 13))
+    W[0, [0, 1, 12]] = [-0.5, 1.0, -2.0]
+    W[1, [0, 1, 12]] = [-1.5, -1.0, 2.0]
+    W[10, [0, 2, 3]] = [-0.5, 1.0, 1.0]
+    theta = 50.0 * W[problem.free][None]
+    data = A.TrainingData.stack([B.guessing_variant("parity_A2_no_self_sequential", 1, 100)[1]])
+    assert np.all(np.abs(data.x[0, np.arange(100), data.lengths[0] - 1, 0]) == 1.0)  # no read-out step
+    assert np.abs(A.evaluate(problem, theta, [0], data) - data.targets).max() < 1e-6
