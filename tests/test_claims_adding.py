@@ -177,6 +177,8 @@ def test_the_4_1_nets_err_at_the_edges_and_st3_waits_beyond_the_budget():
     assert (errs[extreme] >= 0.04).mean() > 10 * (errs[~extreme] >= 0.04).mean()
     q = np.median((errs >= 0.04).mean(axis=1))
     assert n_2000(q) > recs[0]["budget"]
+    paper = reproduction.paper_sequences("4-1")
+    assert recs[0]["budget"] == reproduction.row_summary("4-1")["default_budget"] == 5 * paper
     failed = [k for k, r in enumerate(recs) if not r["success"]]
     assert errs[failed].mean(axis=1).max() < 0.01
 
@@ -196,3 +198,20 @@ def test_the_error_does_not_grow_with_the_lag():
         second = b.x.shape[1] - 1 - np.argmax((b.x[..., 1] == 1.0)[:, ::-1], axis=1)
         lag = b.lengths - 1 - second
         assert abs(np.polyfit(lag, err, 1)[0] * (lag.max() - lag.min())) < 0.1 * 0.04
+
+
+def shut_second_blocks(name):
+    """Nets of ``name`` whose second block stayed shut: input-gate bias still at its initial integer value
+    (within 0.05) and no output weight from its cells above 0.2."""
+    shut = 0
+    for rec in reproduction.records(name):
+        net = experiments.trained_net(rec)
+        bias = net.input_gate_weights[0, 1, net.source_index("bias")]
+        cells = [net.output_source_names.index(f"cell[1,{v}]") for v in range(net.S)]
+        shut += bool(abs(bias - round(bias)) < 0.05 and np.abs(net.w_output[0, 0, cells]).max() < 0.2)
+    return shut
+
+
+def test_the_second_block_stays_shut_at_t_100_and_opens_at_t_500():
+    assert shut_second_blocks("4-1") == len(reproduction.records("4-1"))
+    assert shut_second_blocks("4-2") < len(reproduction.records("4-2")) / 2
