@@ -32,7 +32,9 @@ ROW_KEYS = ("family", "method", "lag", "n_trials", "n_success", "rate", "ci", "m
 STATUSES = ("stored", "partial", "skipped")
 SKIPPED_LABEL = "skipped after two lags with 0 successes"
 BUDGET_LABEL = "budget (sequences per trial)"
-_MARKERS = "osD^v<>phX*8P"
+_MARKERS = "osD^v<>phXd8P"  # no star: stars mark the reader's own cells
+#: Fourteen colours that differ (tab10's, then four of Dark2's).
+_COLOURS = [plt.get_cmap("tab10")(k) for k in range(10)] + ["#1b1b1b", "#a6761d", "#66a61e", "#e7298a"]
 
 
 def _rows(name: str, rows) -> list[dict]:
@@ -92,7 +94,8 @@ def reach(rows, family: str, method: str, *, at_least: float = 0.5) -> dict:
 def style(method: str) -> dict:
     """The colour and marker of ``method`` in every figure (the order of ``lag_sweep.METHODS``)."""
     k = list(lag_sweep.METHODS).index(_checks.choice("method", method, lag_sweep.METHODS))
-    return {"color": plt.get_cmap("tab10")(k % 10), "marker": _MARKERS[k % len(_MARKERS)]}
+    return {"color": _COLOURS[k % len(_COLOURS)], "marker": _MARKERS[k % len(_MARKERS)],
+            "lw": 2.2 if method == "lstm" else 1.2}
 
 
 def _methods_of(family: str, rows) -> list[str]:
@@ -108,10 +111,11 @@ def _lags_of(family: str, rows) -> list[int]:
 
 
 def _grid(n: int, height: float):
-    """Panels for ``n`` families: two a row, sharing the x axis scale per panel only."""
+    """Panels for ``n`` families, two a row, laid out with room for a legend below them."""
     ncols = min(n, 2)
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, height * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, height * nrows), squeeze=False,
+                             layout="constrained")
     for ax in axes.flat[n:]:
         ax.remove()
     return fig, list(axes.flat[:n])
@@ -137,14 +141,21 @@ def _legend(fig, axes) -> None:
         if last in seen:
             seen[last] = seen.pop(last)
     if seen:
-        fig.legend(seen.values(), seen.keys(), loc="lower center", ncol=4, fontsize=8, frameon=False,
-                   bbox_to_anchor=(0.5, 0.0))
+        fig.legend(seen.values(), seen.keys(), loc="outside lower center", fontsize=8, frameon=False,
+                   ncol=min(len(seen), 4 if len(axes) > 1 else 2))
 
 
 def _dodge(method: str, lags) -> np.ndarray:
     """``lags`` moved a little to the side by method (log x), so that intervals at the same lag stay apart."""
     k = list(lag_sweep.METHODS).index(method) - len(lag_sweep.METHODS) / 2
     return np.asarray(lags, dtype=float) * 1.012 ** k
+
+
+def _line_style(method: str, fresh: bool) -> dict:
+    """How a method's line is drawn: its own colour and marker, or stars on a dotted line for a fresh run."""
+    st = style(method)
+    return {"ls": ":" if fresh else "-", "marker": "*" if fresh else st["marker"], "ms": 11 if fresh else 5,
+            "color": st["color"], "lw": st["lw"], "label": ("your run: " if fresh else "") + lag_sweep.METHODS[method]}
 
 
 def _rate_lines(ax, rows, method: str, *, fresh: bool) -> None:
@@ -154,10 +165,8 @@ def _rate_lines(ax, rows, method: str, *, fresh: bool) -> None:
     if done:
         rate = np.array([r["rate"] for r in done])
         ci = np.array([r["ci"] for r in done], dtype=float).reshape(-1, 2)
-        label = ("your run: " if fresh else "") + lag_sweep.METHODS[method]
         ax.errorbar(_dodge(method, [r["lag"] for r in done]), rate, yerr=[rate - ci[:, 0], ci[:, 1] - rate],
-                    ls=":" if fresh else "-", marker="*" if fresh else st["marker"], ms=11 if fresh else 5,
-                    color=st["color"], capsize=2, elinewidth=0.8, label=label)
+                    capsize=2, elinewidth=0.8, **_line_style(method, fresh))
     skipped = [r["lag"] for r in rows if r["status"] == "skipped"]
     if skipped:
         ax.plot(_dodge(method, skipped), [0.0] * len(skipped), ls="none", marker=st["marker"], mfc="none",
@@ -185,19 +194,15 @@ def success_figure(rows, *, families=None, fresh=()):
         ax.set_ylabel("success rate (95% interval)")
         if not any(ran(r) or r["status"] == "skipped" for r in mine + new):
             ax.text(0.5, 0.5, "no cell stored yet", transform=ax.transAxes, ha="center", color="0.4")
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
     _legend(fig, axes)
     return fig
 
 
 def _cost_lines(ax, rows, method: str, *, fresh: bool) -> None:
     """One method's median sequences until success against the lag (cells with a success only)."""
-    st = style(method)
     done = sorted((r for r in rows if ran(r) and r["median_sequences"] is not None), key=lambda r: r["lag"])
     if done:
-        label = ("your run: " if fresh else "") + lag_sweep.METHODS[method]
-        ax.plot([r["lag"] for r in done], [r["median_sequences"] for r in done], ls=":" if fresh else "-",
-                marker="*" if fresh else st["marker"], ms=11 if fresh else 5, color=st["color"], label=label)
+        ax.plot([r["lag"] for r in done], [r["median_sequences"] for r in done], **_line_style(method, fresh))
 
 
 def cost_figure(rows, *, families=None, fresh=()):
@@ -225,7 +230,6 @@ def cost_figure(rows, *, families=None, fresh=()):
         ax.set_ylabel("median sequences until success")
         if not any(ran(r) and r["median_sequences"] is not None for r in mine + new):
             ax.text(0.5, 0.5, "no successful trial stored yet", transform=ax.transAxes, ha="center", color="0.4")
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
     _legend(fig, axes)
     return fig
 
