@@ -465,6 +465,27 @@ def summarise(recs: list[dict]) -> dict:
     }
 
 
+def per_solution_interval(recs: list[dict], level: float = 0.95, n_resamples: int = 10_000,
+                          seed: int = 0) -> tuple[float, float]:
+    """A bootstrap interval of :func:`summarise`'s ``evaluations_per_solution``: the trials resampled with
+    replacement ``n_resamples`` times (seeded), the central ``level`` of the resampled ratios (all
+    evaluations over the solutions; inf for a resample without one). It assumes nothing about how the
+    counts are distributed, which matters where trials differ (latch II's training sets)."""
+    level = _checks.positive_float("level", level)
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    if not recs:
+        raise ValueError("recs must hold at least one record")
+    evals = np.array([r["milestones"]["evaluations"] for r in recs], dtype=float)
+    solved = np.array([r["milestones"]["solved_training"] for r in recs], dtype=float)
+    pick = np.random.default_rng(seed).integers(0, len(recs), size=(_checks.positive_int("n_resamples", n_resamples),
+                                                                      len(recs)))
+    with np.errstate(divide="ignore"):
+        ratios = evals[pick].sum(axis=1) / solved[pick].sum(axis=1)
+    return (float(np.quantile(ratios, (1 - level) / 2, method="lower")),
+            float(np.quantile(ratios, (1 + level) / 2, method="higher")))
+
+
 def summary(out=RESULTS_DIR) -> dict:
     """:func:`summarise` of every entry's stored records, by entry name."""
     return {name: summarise(records(name, out)) for name in ENTRIES}

@@ -30,15 +30,36 @@ def _without_run(record):
 
 
 def test_entries_name_every_cell_and_variant():
-    assert len(B.ENTRIES) == len(B.TASKS) * len(B.LENGTHS) * len(B.METHODS) + len(B.GUESSING) == 113
+    assert len(B.ENTRIES) == len(B.TASKS) * len(B.LENGTHS) * len(B.METHODS) + len(B.GUESSING) == 125
     cell = B.ENTRIES["latch-T5-simulated_annealing"]
     assert (cell.study, cell.method, cell.task["T"], cell.n_trials) == ("alternatives", "simulated_annealing", 5, 20)
     assert cell.budget == 1000 * 20 and cell.evaluations == B.EVALUATIONS
     guess = B.ENTRIES["guessing-parity_A1"]
     assert (guess.method, guess.n_trials, guess.budget, guess.paper) == ("random_guessing", 10, 20_000 * 100,
                                                                          {"mean_guesses": 2906})
-    assert len({c.seed_prefix for c in B.ENTRIES.values()}) == len(B.ENTRIES) // len(B.METHODS) + len(B.GUESSING)
+    assert len({c.seed_prefix for c in B.ENTRIES.values()}) == len(B.TASKS) * len(B.LENGTHS) + len(B.GUESSING)
     assert B.cell_name("two_sequence", 200, "gradient_descent") in B.ENTRIES
+    few = B.ENTRIES["guessing-latch_II_train3"]
+    assert (few.n_train, few.budget, few.task["n_train"], few.seed_prefix) == (3, 30_000, 3, (108,))
+    order = B.ENTRIES["guessing-parity_A2_sequential"]
+    assert (order.task["order"], order.task["readout_steps"]) == ("sequential", 0)
+    assert order.make(0, 2)[0].config.order == "sequential" and "order" not in B.ENTRIES["guessing-parity_A2"].task
+    assert B.ENTRIES["guessing-latch_I_equal"].task["lengths"] == [500, 500]
+
+
+def test_guessing_variants_draw_the_data_their_reading_says():
+    """Equal lengths: every sequence 500 steps; the sequential parity: no read-out step, the first ``n``
+    elements as in the synchronous task's (same seed); A1 without output bias: 7 free weights."""
+    _, equal = B.guessing_variant("latch_II_equal", 3, 20)
+    assert np.all(equal.lengths == 500)
+    (sync, sync_data), (seq, seq_data) = (B.guessing_variant(v, 3, 20) for v in ("parity_A1", "parity_A1_sequential"))
+    assert np.array_equal(sync_data.lengths, seq_data.lengths + 1)
+    assert np.array_equal(sync_data.x[:, :-1], seq_data.x) and np.array_equal(sync_data.labels, seq_data.labels)
+    assert (sync.config.order, seq.config.order, sync.n_free, seq.n_free) == ("synchronous", "sequential", 8, 8)
+    unbiased = B.guessing_variant("parity_A1_sequential_unbiased", 3, 2)[0]
+    assert unbiased.n_free == 7 and not unbiased.free[1, 0]
+    no_out_self = B.guessing_variant("parity_A2_sequential_no_output_self", 3, 2)[0]
+    assert no_out_self.n_free == 4 * 10 + 12 and not no_out_self.free[10, 12]
 
 
 def test_every_stored_entry_is_complete_and_valid():
@@ -55,7 +76,7 @@ def test_every_stored_entry_is_complete_and_valid():
 
 
 SAMPLE = [B.cell_name(task, 5, m) for task in B.TASKS for m in B.METHODS] + \
-    ["two_sequence-T20-simulated_annealing", "guessing-latch_I", "guessing-latch_II"]
+    ["two_sequence-T20-simulated_annealing", "guessing-latch_I", "guessing-latch_II", "guessing-latch_II_train3"]
 
 
 @pytest.mark.parametrize("name", SAMPLE)
@@ -68,10 +89,11 @@ def test_rerun_through_the_runner_gives_the_stored_records(name, tmp_path):
         assert _without_run(fresh) == _without_run(_stored(name, fresh["seed"]))
 
 
-def test_check_of_a_solved_parity_guessing_run():
-    """runner.check reruns run 0 of parity A1 (solved after 423 guesses) within its sequences: the same."""
-    report = runner.check(B.ENTRIES["guessing-parity_A1"], _stored("guessing-parity_A1", 0)["sequences"],
-                          n_trials=1, progress=False)
+@pytest.mark.parametrize("name", ["guessing-parity_A1", "guessing-parity_A2_no_self_sequential"])
+def test_check_of_a_solved_parity_guessing_run(name):
+    """runner.check reruns run 0 of parity A1 (solved after 423 guesses) and of A2 without hidden
+    self-connections in the sequential order within its sequences: the same."""
+    report = runner.check(B.ENTRIES[name], _stored(name, 0)["sequences"], n_trials=1, progress=False)
     assert [r["equal"] for r in report] == [True], report
 
 
@@ -136,12 +158,27 @@ def test_summarise_counts_success_and_cost():
     assert np.isnan(none["evaluations_successful"]) and none["evaluations_per_solution"] == np.inf
 
 
+def test_per_solution_interval_is_a_bootstrap_of_the_ratio():
+    """Equal trials: a point; geometric counts of mean 50 (400 trials, some cut off at 120 guesses): the 95%
+    interval holds 50 and is about +-10% wide (1.96 / sqrt(400)); no solution: inf."""
+    def rec(evaluations, solved=True):
+        return {"milestones": {"evaluations": int(evaluations), "solved_training": bool(solved)}}
+
+    assert B.per_solution_interval([rec(7)] * 5) == (7.0, 7.0)
+    counts = np.random.default_rng(1).geometric(1 / 50, size=400)
+    low, high = B.per_solution_interval([rec(min(c, 120), c <= 120) for c in counts])
+    assert low < 50 < high and 0.15 < (high - low) / 50 < 0.25
+    assert B.per_solution_interval([rec(9, False)] * 3) == (np.inf, np.inf)
+
+
 def test_a2_masks():
     with_self, without = B._a2_mask(True), B._a2_mask(False)
     assert with_self.shape == (11, 13)
     assert np.array_equal(with_self[:10].sum(axis=1), np.full(10, 4.0))  # bias, input, output, self
     assert np.array_equal(without[:10].sum(axis=1), np.full(10, 3.0))
     assert np.all(with_self[10] == 1.0) and np.all(np.diag(without[:10, 2:12]) == 0.0)
+    no_output_self = B._a2_mask(True, output_self=False)
+    assert no_output_self[10, 12] == 0.0 and np.array_equal(no_output_self[:, :12], with_self[:, :12])
 
 
 @pytest.mark.parametrize("call, match", [
@@ -150,6 +187,8 @@ def test_a2_masks():
     (lambda: B.records("latch-T7-gradient_descent"), "name must be one of"),
     (lambda: B.ENTRIES["latch-T5-gradient_descent"].run_trials([0], budget=19), "budget must be at least"),
     (lambda: B.ENTRIES["latch-T5-gradient_descent"].run_trials([-1]), "seed must be"),
+    (lambda: B.per_solution_interval([], 0.95), "recs must hold"),
+    (lambda: B.per_solution_interval([{}], 1.5), "level must be between"),
 ])
 def test_bad_inputs_raise(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -181,7 +220,9 @@ def test_migration_kept_every_outcome_value(tmp_path):
     assert migrate.migrate_alternatives(old_root) == {"migrated": 2270, "unchanged": 0}
     assert migrate.migrate_alternatives(old_root) == {"migrated": 0, "unchanged": 2270}  # twice: nothing to do
     made = sorted((old_root / "alternatives").glob("*/trial-*.json"))
-    stored = sorted((RESULTS_DIR / "alternatives").glob("*/trial-*.json"))
+    migrated = {p.parent.name for p in made}  # the guessing variants added later have no old records
+    assert len(migrated) == len(B.ENTRIES) - len(B.GUESSING) + 5
+    stored = sorted(p for p in (RESULTS_DIR / "alternatives").glob("*/trial-*.json") if p.parent.name in migrated)
     assert [p.relative_to(old_root) for p in made] == [p.relative_to(RESULTS_DIR) for p in stored]
     for a, b in zip(made, stored):
         assert a.read_bytes() == b.read_bytes()
