@@ -174,6 +174,24 @@ def _rate_lines(ax, rows, method: str, *, fresh: bool) -> None:
         ax.plot([], [], ls="none", marker="o", mfc="none", color="0.3", label=SKIPPED_LABEL)
 
 
+def _method_panels(rows, families, fresh, lines):
+    """A figure with one panel per family, on a lag axis, in which ``lines(ax, cells, method, fresh=...)`` has
+    drawn each method's stored cells (``rows``) and ``fresh`` ones. Returns it and ``(ax, family, cells)``
+    for each panel."""
+    rows, fresh, families = _rows("rows", rows), _rows("fresh", fresh), _families(families)
+    fig, axes = _grid(len(families), 3.4)
+    panels = []
+    for ax, family in zip(axes, families):
+        mine = [r for r in rows if r["family"] == family]
+        new = [r for r in fresh if r["family"] == family]
+        for method in _methods_of(family, mine + new):
+            lines(ax, [r for r in mine if r["method"] == method], method, fresh=False)
+            lines(ax, [r for r in new if r["method"] == method], method, fresh=True)
+        _lag_axis(ax, family, _lags_of(family, mine + new))
+        panels.append((ax, family, mine + new))
+    return fig, panels
+
+
 def success_figure(rows, *, families=None, fresh=()):
     """Success rate against the time lag (log x), one panel per family, one line per method.
 
@@ -181,20 +199,13 @@ def success_figure(rows, *, families=None, fresh=()):
     trial are not drawn. ``fresh`` rows (a run of the reader's) are drawn as stars on dotted lines. Returns
     the figure.
     """
-    rows, fresh, families = _rows("rows", rows), _rows("fresh", fresh), _families(families)
-    fig, axes = _grid(len(families), 3.4)
-    for ax, family in zip(axes, families):
-        mine = [r for r in rows if r["family"] == family]
-        new = [r for r in fresh if r["family"] == family]
-        for method in _methods_of(family, mine + new):
-            _rate_lines(ax, [r for r in mine if r["method"] == method], method, fresh=False)
-            _rate_lines(ax, [r for r in new if r["method"] == method], method, fresh=True)
-        _lag_axis(ax, family, _lags_of(family, mine + new))
+    fig, panels = _method_panels(rows, families, fresh, _rate_lines)
+    for ax, _, cells in panels:
         ax.set_ylim(-0.05, 1.05)
         ax.set_ylabel("success rate (95% interval)")
-        if not any(ran(r) or r["status"] == "skipped" for r in mine + new):
+        if not any(ran(r) or r["status"] == "skipped" for r in cells):
             ax.text(0.5, 0.5, "no cell stored yet", transform=ax.transAxes, ha="center", color="0.4")
-    _legend(fig, axes)
+    _legend(fig, fig.axes)
     return fig
 
 
@@ -212,25 +223,18 @@ def cost_figure(rows, *, families=None, fresh=()):
     above it). A cell without a success has no point. ``fresh`` rows are stars on dotted lines. Returns the
     figure.
     """
-    rows, fresh, families = _rows("rows", rows), _rows("fresh", fresh), _families(families)
-    fig, axes = _grid(len(families), 3.4)
-    for ax, family in zip(axes, families):
-        mine = [r for r in rows if r["family"] == family]
-        new = [r for r in fresh if r["family"] == family]
-        for method in _methods_of(family, mine + new):
-            _cost_lines(ax, [r for r in mine if r["method"] == method], method, fresh=False)
-            _cost_lines(ax, [r for r in new if r["method"] == method], method, fresh=True)
-        for budget in sorted({lag_sweep.FAMILIES[family].budget} | {r["budget"] for r in mine + new}):  # one each
+    fig, panels = _method_panels(rows, families, fresh, _cost_lines)
+    for ax, family, cells in panels:
+        budgets = [lag_sweep.FAMILIES[family].budget] + [r["budget"] for r in cells]
+        for budget in sorted(set(budgets)):
             ax.axhline(budget, color="k", ls="--", lw=1, label=BUDGET_LABEL)
-        _lag_axis(ax, family, _lags_of(family, mine + new))
+        medians = [r["median_sequences"] for r in cells if ran(r) and r["median_sequences"] is not None]
         ax.set_yscale("log")
-        budgets = [lag_sweep.FAMILIES[family].budget] + [r["budget"] for r in mine + new]
-        medians = [r["median_sequences"] for r in mine + new if ran(r) and r["median_sequences"] is not None]
         ax.set_ylim(min(medians + [budgets[0] / 1e3]) / 2, 2 * max(budgets))
         ax.set_ylabel("median sequences until success")
-        if not any(ran(r) and r["median_sequences"] is not None for r in mine + new):
+        if not medians:
             ax.text(0.5, 0.5, "no successful trial stored yet", transform=ax.transAxes, ha="center", color="0.4")
-    _legend(fig, axes)
+    _legend(fig, fig.axes)
     return fig
 
 
