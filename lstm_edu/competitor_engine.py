@@ -98,31 +98,35 @@ def direct_errors(W, R, n_hidden, output_layer, cur0, y, d_t, m_t, err, delta_O,
 def rtrl_step(W, mask, R, prev0, output_layer, s, y, nz, n_nz, p, p_new, eps_R, delta_O, lr):
     """Carry the sensitivities ``p^k_ij`` to this step, then change the weights by ``-lr dE(t)/dW``.
 
-    Only the columns ``j < cur0`` of the recurrent units' weights exist (they never see ``y_R(t)``), and a
-    zero context weight ``w_kl`` carries nothing: both loops skip what adds nothing.
+    Only the columns ``j < cur0`` of the recurrent units' weights exist (they never see ``y_R(t)``), so
+    ``p`` and ``p_new`` hold ``p^k_ij`` at ``[k, i * cur0 + j]``: one contiguous row of ``R * cur0`` numbers
+    per unit ``k``, which the compiled loop runs through in one stretch. A zero context weight ``w_kl``
+    carries nothing and is skipped.
     """
     cur0 = prev0 + R
+    c = R * cur0
     for k in range(R):
-        p_new[k] = 0.0
+        pk = p_new[k]
+        for x in range(c):
+            pk[x] = 0.0
         for j in range(cur0):
-            p_new[k, k, j] = s[j]
+            pk[k * cur0 + j] = s[j]
         for l in range(R):
             w = W[k, prev0 + l]
             if w != 0.0:
-                for i in range(R):
-                    for j in range(cur0):
-                        p_new[k, i, j] += w * p[l, i, j]
+                pl = p[l]
+                for x in range(c):
+                    pk[x] += w * pl[x]
         fp = y[k] * (1.0 - y[k])
-        for i in range(R):
-            for j in range(cur0):
-                p_new[k, i, j] *= fp
+        for x in range(c):
+            pk[x] *= fp
     p[:] = p_new
     for i in range(R):
         for j in range(cur0):
             if mask[i, j] != 0.0:
                 g = 0.0
                 for k in range(R):
-                    g += eps_R[k] * p[k, i, j]
+                    g += eps_R[k] * p[k, i * cur0 + j]
                 W[i, j] -= lr * g
     if output_layer:
         for o in range(W.shape[0] - R):
@@ -177,7 +181,7 @@ def train_net(W, mask, bias, n_in, n_hidden, output_layer, x, targets, tmask, le
     T_max, n_out = x.shape[1], targets.shape[2]
     S, Y = np.zeros((T_max, m)), np.zeros((T_max, n_units))
     nz, one = np.zeros(m, dtype=np.int64), np.ones(1)
-    p, p_new = np.zeros((R, R, m)), np.zeros((R, R, m))
+    p, p_new = np.zeros((R, R * cur0)), np.zeros((R, R * cur0))
     grad = np.zeros((n_units, m))
     y_prev, back, eps_R, delta_R = np.zeros(R), np.zeros(R), np.zeros(R), np.zeros(R)
     err, delta_O = np.zeros(n_out), np.zeros(n_out)
