@@ -87,16 +87,21 @@ def test_row_5_140_ran_at_five_times_the_paper_mean():
     assert s["default_budget"] >= 5 * reproduction.paper_sequences("5-140")
 
 
-def test_an_input_gate_carries_x1_when_x2_arrives():
-    """The first successful strict-row net: the input-gate activation of some block at the second mark
-    correlates with X1 (|r| above 0.5 on 1000 fresh sequences), the product of (mult-gate-product)."""
-    rec = next(r for name in ("5-13", "5-140") for r in reproduction.records(name) if r["success"] and r.get("weights"))
+def test_in_most_successful_nets_an_input_gate_carries_x1_when_x2_arrives():
+    """'This is how our nets multiply': in more than half of the successful nets of 5-140 and 5-13 the
+    input-gate activation of some block at the second mark correlates with X1 (|r| above 0.5 on 1000 fresh
+    sequences), the product of (mult-gate-product)."""
     P = 1000
     b = adding.multiplication(P, 100, seed=41)
     rows = np.arange(P)
     ones = b.x[..., 1] == 1.0
     first = np.argmax(ones, axis=1)
     second = b.x.shape[1] - 1 - np.argmax(ones[:, ::-1], axis=1)
-    gate = experiments.trained_net(rec).forward_one(b.x).input_gate[rows, second]
     x1 = b.x[rows, first, 0]
-    assert max(abs(np.corrcoef(x1, gate[:, j])[0, 1]) for j in range(gate.shape[1])) > 0.5
+    carried = []
+    for name in ("5-140", "5-13"):
+        for rec in reproduction.records(name):
+            if rec["success"] and rec.get("weights"):
+                gate = experiments.trained_net(rec).forward_one(b.x).input_gate[rows, second]
+                carried.append(max(abs(np.corrcoef(x1, gate[:, j])[0, 1]) for j in range(gate.shape[1])) > 0.5)
+    assert carried and sum(carried) > len(carried) / 2
