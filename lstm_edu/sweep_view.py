@@ -114,7 +114,7 @@ def _grid(n: int, height: float):
     """Panels for ``n`` families, two a row, laid out with room for a legend below them."""
     ncols = min(n, 2)
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, height * nrows), squeeze=False,
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, height * nrows), squeeze=False,
                              layout="constrained")
     for ax in axes.flat[n:]:
         ax.remove()
@@ -179,7 +179,7 @@ def _method_panels(rows, families, fresh, lines):
     drawn each method's stored cells (``rows``) and ``fresh`` ones. Returns it and ``(ax, family, cells)``
     for each panel."""
     rows, fresh, families = _rows("rows", rows), _rows("fresh", fresh), _families(families)
-    fig, axes = _grid(len(families), 3.4)
+    fig, axes = _grid(len(families), 3.0)
     panels = []
     for ax, family in zip(axes, families):
         mine = [r for r in rows if r["family"] == family]
