@@ -104,6 +104,19 @@ def test_cell_table_gives_the_numbers_and_names_cells_not_run_and_skipped():
     assert "skipped (0 successes at two shorter lags)" in sweep_view.cell_table(ROWS, FAMILY, LAGS[3])
 
 
+def test_cell_figure_has_a_bar_per_method_run_and_names_the_others():
+    fig = sweep_view.cell_figure(ROWS, FAMILY, LAGS[0])
+    left, right = fig.axes
+    methods = [t.get_text() for t in left.get_yticklabels()]
+    assert methods == [lag_sweep.METHODS[m] for m in lag_sweep.METHODS if m in lag_sweep.FAMILIES[FAMILY].methods]
+    widths = {methods[::-1][round(p.get_y() + p.get_height() / 2)]: p.get_width() for p in left.patches}
+    assert widths == {"LSTM": 1.0, "BPTT": 0.15, "RTRL": pytest.approx(2 / 7)}
+    assert [t.get_text() for t in left.texts].count("not run") == len(methods) - 3
+    medians = sorted(ln.get_xdata()[0] for ln in right.get_lines() if ln.get_marker() != "None")
+    assert medians == [300, 6000, 10000]
+    assert right.get_xscale() == "log" and right.get_lines()[-1].get_xdata()[0] == lag_sweep.FAMILIES[FAMILY].budget
+
+
 def test_reach_is_the_longest_lag_with_half_the_trials_successful():
     assert sweep_view.reach(ROWS, FAMILY, "lstm") == {"reach": LAGS[1], "longest": LAGS[1], "skipped": []}
     assert sweep_view.reach(ROWS, FAMILY, "bptt") == {"reach": None, "longest": LAGS[2], "skipped": [LAGS[3]]}
@@ -157,6 +170,17 @@ def test_the_run_button_says_why_it_did_not_run():
     assert "at least one method" in panel.output.outputs[-1]["text"] and panel.fresh == []
 
 
+def test_the_run_button_shows_why_lag_sweep_refused(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ValueError("lags must be among [5, 10]")
+
+    monkeypatch.setattr(lag_sweep, "run", refuse)
+    panel = sweep_view.RunPanel([], families=[FAMILY])
+    panel.button.click()
+    assert panel.output.outputs[-1]["text"] == "Not run: lags must be among [5, 10]\n"
+    assert panel.fresh == [] and panel.pictures.children == ()
+
+
 @pytest.mark.parametrize("call, error, match", [
     (lambda: sweep_view.success_figure("rows"), TypeError, "rows must be a list"),
     (lambda: sweep_view.success_figure([{"family": FAMILY}]), ValueError, r"rows\[0\] lacks the keys"),
@@ -170,6 +194,7 @@ def test_the_run_button_says_why_it_did_not_run():
     (lambda: sweep_view.reach(ROWS, FAMILY, "lstm", at_least=1.5), ValueError, "at_least"),
     (lambda: sweep_view.reach(ROWS, FAMILY, "nope"), ValueError, "method must be one of"),
     (lambda: widgets.slider_panels([1, 2], [ipywidgets.Label()]), ValueError, "one widget per setting"),
+    (lambda: sweep_view.RunPanel([]).run("nope", ["lstm"], 5, 1), ValueError, "family must be one of"),
 ])
 def test_bad_arguments_raise_clear_errors(call, error, match):
     with pytest.raises(error, match=match):
