@@ -7,8 +7,8 @@ and what the stored records of 2b, 2c and their variants say.
 import numpy as np
 import pytest
 
-from lstm_edu import activations, experiments, reproduction
-from lstm_edu.lstm1997 import LSTM1997, build, config
+from lstm_edu import activations, diagnostics, experiments, reproduction
+from lstm_edu.lstm1997 import build, config
 from lstm_edu.tasks import long_lag
 
 ROWS_2C = [f"2c-{k}" for k in range(1, 10)]
@@ -88,30 +88,9 @@ def test_the_2b_nets_never_notice_the_end():
         assert abs(r["test"]["mse"] - 1 / 101) < 2e-4 and r["test"]["wrong"] == r["test"]["n"] == 10_000
 
 
-def drift_at_the_trigger(row, seeds=range(20), per_net=2, nets_at_a_time=5, squashing=None):
-    """Predicted (ll-2c-drift) and measured cell states at the trigger of a row's initial nets, and each
-    sequence's gradient on the weights from x and y into the cells (as the chapter computes them);
-    ``squashing`` rebuilds the same nets with other ranges of g and h."""
-    p, q = (experiments.experiment(row).params[k] for k in ("p", "q"))
-    gen, out = np.random.default_rng(7), []
-    seeds = list(seeds)
-    for start in range(0, len(seeds), nets_at_a_time):
-        nets = experiments.initial_net(row, seeds[start:start + nets_at_a_time])
-        if squashing:
-            nets = LSTM1997.from_weights(config(row, squashing=squashing), nets.w_hidden, nets.w_output)
-        batch = long_lag.very_long_lag(nets.P * per_net, p, q, gen)
-        replicas = nets.select(np.repeat(np.arange(nets.P), per_net))
-        states = replicas.forward(batch.x).cell_state[np.arange(replicas.P), batch.lengths - 1]
-        predicted = 0.5 * batch.lengths[:, None] * activations.g(replicas.cell_input_from_gates())
-        _, grad = replicas.gradient(batch.x, batch.targets, batch.target_mask)
-        from_xy = [replicas.source_index(f"input[{p + 2}]"), replicas.source_index(f"input[{p + 3}]")]
-        out.append((predicted, states, np.abs(grad.hidden[:, :replicas.C][:, :, from_xy]).sum(axis=(1, 2))))
-    return tuple(np.concatenate(part) for part in zip(*out))
-
-
 @pytest.fixture(scope="module")
 def drift():
-    return {row: drift_at_the_trigger(row) for row in ROWS_2C}
+    return {row: diagnostics.drift_at_the_trigger(row) for row in ROWS_2C}
 
 
 def test_the_drift_formula_explains_the_states_at_the_trigger(drift):
@@ -137,10 +116,9 @@ def test_the_first_gradient_shrinks_by_orders_of_magnitude_with_the_lag(drift):
     assert all(grad[row] < 1e-5 * grad["2c-1"] for row in ROWS_2C[4:])
 
 
-def off_plateau(record, level=0.1):
-    curve = np.asarray(record["curve"]["mean_loss"])
-    below = np.flatnonzero(curve < level)
-    return int((below[0] + 1) * record["curve"]["every"]) if below.size else None
+def off_plateau(record):
+    """The chapter's 'left the plateau': the learning curve first below E = 0.1."""
+    return diagnostics.left_plateau(record, 0.1)
 
 
 def test_2c_3_never_leaves_the_plateau_and_2c_2_learns_and_loses_it():
@@ -154,17 +132,12 @@ def test_2c_3_never_leaves_the_plateau_and_2c_2_learns_and_loses_it():
 def test_the_2c_2_nets_that_lost_the_class_have_saturated_cells():
     """Failed 2c-2 nets with (nearly) every test sequence wrong: mostly each cell on the same side of 0 for
     x and y, h'(s_c) about 0 at the trigger, input gates about half open during the distractors."""
-    probe = long_lag.very_long_lag(200, 100, 100, np.random.default_rng(3))
-    ends = probe.lengths - 1
     collapsed = []
     for r in reproduction.records("2c-2"):
         if r["success"] or r["test"]["wrong"] < 9000:
             continue
-        trace = experiments.trained_net(r).forward_one(probe.x)
-        s = trace.cell_state[np.arange(200), ends]
-        sx, sy = s[probe.labels == 0].mean(axis=0), s[probe.labels == 1].mean(axis=0)
-        gate = np.mean([trace.input_gate[k, 2:ends[k]].mean() for k in range(200)])
-        collapsed.append((bool(np.all(np.sign(sx) == np.sign(sy))), activations.h_prime(s).mean(), gate))
+        kept = diagnostics.class_at_the_trigger(r, n=200, seed=3)
+        collapsed.append((bool(np.all(np.sign(kept["x"]) == np.sign(kept["y"]))), kept["h_prime"], kept["gate"]))
     assert collapsed
     assert sum(c[0] for c in collapsed) >= 0.6 * len(collapsed)
     assert np.median([c[1] for c in collapsed]) < 1e-4
@@ -188,8 +161,7 @@ def test_the_input_gate_bias_lets_2c_3_start_but_slowly():
     assert len(left) > len(recs) / 2
     assert np.median(left) > reproduction.paper_sequences("2c-3")
     assert sum(r["success"] for r in recs) < len(recs) / 2
-    _, states, _ = drift_at_the_trigger("2c-3_igb", seeds=range(10))
-    assert np.mean(activations.h_prime(states) > 0.01) > 0.5
+    assert diagnostics.reach_at_the_trigger("2c-3_igb", seeds=range(10))["within_reach"] > 0.5
 
 
 def test_the_caption_ranges_help_2c_1_and_reproduce_its_success_rate():
@@ -203,11 +175,9 @@ def test_the_caption_ranges_help_2c_1_and_reproduce_its_success_rate():
 def test_the_caption_ranges_keep_the_cells_within_reach_at_the_trigger(row):
     """The caption's g (slope 1/2 at 0) halves the drift: smaller states at the trigger, and h's slope there
     relative to its slope at 0, 4 f'(s) under both readings, several times larger."""
-    states = {reading: drift_at_the_trigger(row, squashing=reading)[1] for reading in (None, "caption")}
-    size = {k: np.median(np.abs(v)) for k, v in states.items()}
-    slope = {k: np.median(4 * activations.f_prime(v)) for k, v in states.items()}
-    assert size["caption"] < 0.6 * size[None]
-    assert slope["caption"] > 3 * slope[None]
+    reach = {reading: diagnostics.reach_at_the_trigger(row, squashing=reading) for reading in (None, "caption")}
+    assert reach["caption"]["median_state"] < 0.6 * reach[None]["median_state"]
+    assert reach["caption"]["h_slope"] > 3 * reach[None]["h_slope"]
 
 
 @pytest.mark.parametrize("squashing", [activations.SQUASH_1997, activations.SQUASH_CAPTION])
@@ -245,13 +215,7 @@ def test_a_trained_2c_1_net_rewrites_the_class_and_errs_rarely():
     gates = np.concatenate([trace.input_gate[k, 2:last[k]] for k in range(2)]).mean(axis=0)
     assert np.all((0.3 < gates) & (gates < 0.7))
     assert np.min(gap_end / gap_start) > 10
-    gen, wrong = np.random.default_rng(21), 0
-    for _ in range(4):
-        b = long_lag.very_long_lag(5000, p, q, gen)
-        rows = np.arange(5000)
-        out = net.forward_one(b.x).outputs[rows, b.lengths - 1]
-        wrong += int(np.any(np.abs(out - b.targets[rows, b.lengths - 1]) >= 0.2, axis=1).sum())
-    assert wrong < 20
+    assert diagnostics.fresh_wrong(trained, n=20_000, seed=21) < 20
 
 
 def test_most_failed_2a_trials_end_with_a_confident_wrong_answer():

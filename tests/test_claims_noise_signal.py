@@ -3,12 +3,12 @@ best output of 3c, Table 10's weight count, the stored rows against the paper's,
 of row 3b-T1000-N1 learned.
 """
 
-from math import erf, sqrt
+from math import sqrt
 
 import numpy as np
 import pytest
 
-from lstm_edu import criteria, experiments, reproduction
+from lstm_edu import criteria, diagnostics, reproduction
 from lstm_edu.lstm1997 import build, config
 from lstm_edu.tasks import noise_signal
 
@@ -38,18 +38,15 @@ def test_the_generators_follow_the_definitions(variant):
         assert np.array_equal(ends, b.labels.astype(float))
 
 
-def bayes_error(N):
-    return 0.5 * (1 + erf(-sqrt(5 * N) / sqrt(2)))
-
-
 @pytest.mark.parametrize("N", [1, 3])
 def test_the_sign_of_the_informative_mean_reaches_the_floor(N):
     """(ns-bayes): the best classifier of 3b errs with probability Phi(-sqrt(5N)), 1.27% for N = 1."""
     b = noise_signal.task_3b(100_000, 10, N, np.random.default_rng(0))      # only the first N steps matter
     guess = (b.x[:, :N, 0].mean(axis=1) > 0).astype(int)
-    se = sqrt(bayes_error(N) * (1 - bayes_error(N)) / len(guess))
-    assert abs(np.mean(guess != b.labels) - bayes_error(N)) < 4 * se + 1e-5
-    assert round(100 * bayes_error(1), 2) == 1.27
+    floor = diagnostics.bayes_error(N)
+    se = sqrt(floor * (1 - floor) / len(guess))
+    assert abs(np.mean(guess != b.labels) - floor) < 4 * se + 1e-5
+    assert round(100 * diagnostics.bayes_error(1), 2) == 1.27
 
 
 def test_the_best_constant_output_of_3c_is_the_clean_target():
@@ -67,23 +64,8 @@ def test_weight_count_matches_table_10(row):
     assert build(row, 1, seed=0).n_weights == config(row).paper_weights == 9 * 11 + 3
 
 
-def first_step_gate(record, n=200, seed=11):
-    """The block whose input gate is most open at step 1 against later steps: that gate at step 1 (mean
-    per class) and after it (mean), for a stored net of row 3b-T1000-N1 on n new sequences."""
-    params = experiments.experiment(record["experiment"]).params
-    b = noise_signal.task_3b(n, params["T"], params["N"], seed)
-    gates = experiments.trained_net(record).forward_one(b.x).input_gate
-    one = b.labels == 1
-    later = np.arange(b.x.shape[1])[None, 1:] <= (b.lengths - 1)[:, None]
-    gate_later = np.array([gates[:, 1:, j][later].mean() for j in range(gates.shape[2])])
-    gate_first = np.array([gates[one, 0].mean(0), gates[~one, 0].mean(0)])
-    j = int(np.argmax(gate_first.max(0) - gate_later))
-    return gate_first[:, j], gate_later[j]
-
-
-def plateau_end(record, level=0.12):
-    curve = np.array(record["curve"]["mean_loss"])
-    return int((np.argmax(curve < level) + 1) * record["curve"]["every"]) if (curve < level).any() else None
+def plateau_end(record):
+    return diagnostics.left_plateau(record, 0.12)
 
 
 def test_every_solved_3b_t1000_net_opens_one_gate_once_after_a_long_plateau():
@@ -93,17 +75,15 @@ def test_every_solved_3b_t1000_net_opens_one_gate_once_after_a_long_plateau():
     solved = [r for r in recs if r["success"]]
     assert len(solved) == len(recs) == 10
     for r in solved:
-        first, later = first_step_gate(r)
-        assert first.max() > 0.5 and later < 0.01, r["seed"]
+        gate = diagnostics.first_step_gate(r, n=200)
+        assert gate["first"].max() > 0.5 and gate["later"] < 0.01, r["seed"]
         assert plateau_end(r) > 0.9 * r["sequences"], r["seed"]
 
 
 def test_an_evenly_open_cell_separates_the_classes_worst_in_3b_t1000_n1():
     """d' = 2N / sqrt(0.2 * 1.05 T): 0.14 for 3b-T1000-N1, about three times that or more for every other
     row of Tables 4 and 5; a read-out of it gains half a percent on the plateau E = 0.125."""
-    def separation(row):
-        params = experiments.experiment(row).params
-        return 2 * params["N"] / sqrt(noise_signal.INPUT_NOISE_VARIANCE * 1.05 * params["T"])
+    separation = diagnostics.even_sum_separation
     others = ["3a-T100-N3", "3a-T100-N1", "3a-T1000-N3", "3b-T100-N3", "3b-T100-N1"]
     d = separation("3b-T1000-N1")
     assert round(d, 2) == 0.14
@@ -146,7 +126,6 @@ def test_an_output_equal_to_the_posterior_misclassifies_more_than_the_floor():
     m, var = b.x[:, 0, 0], 0.2
     posterior = 1 / (1 + np.exp(-2 * m / var))
     wrong = np.abs(b.labels - posterior) >= 0.2
-    cut = var / 2 * np.log(4)
-    formula = 0.5 * (1 + erf((cut - 1) / sqrt(var) / sqrt(2)))
+    formula = diagnostics.posterior_output_rate(1)
     assert abs(wrong.mean() - formula) < 0.002
-    assert formula > 2 * bayes_error(1)
+    assert formula > 2 * diagnostics.bayes_error(1)

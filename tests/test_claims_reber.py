@@ -8,7 +8,7 @@ import zlib
 import numpy as np
 import pytest
 
-from lstm_edu import criteria, experiments, lstm1997, reproduction
+from lstm_edu import criteria, diagnostics, experiments, lstm1997, reproduction
 from lstm_edu.tasks import reber
 
 ROWS = ["1-1", "1-2", "1-3", "1-4", "1-5"]
@@ -20,21 +20,8 @@ def sample():
     return [reber.embedded_reber_string(gen) for _ in range(20_000)]
 
 
-def exact_length_distribution(max_len=150):
-    """P(length = L) of an embedded string, by walking probability mass along reber.REBER_GRAPH."""
-    mass, p_length = {1: 1.0}, np.zeros(max_len + 1)
-    for n_symbols in range(1, max_len - 5):
-        nxt = {}
-        for state, p in mass.items():
-            for _, target in reber.REBER_GRAPH[state]:
-                nxt[target] = nxt.get(target, 0.0) + 0.5 * p
-        p_length[n_symbols + 6] = nxt.pop(0, 0.0)        # B, T/P, B, n symbols, E, T/P, E
-        mass = nxt
-    return p_length
-
-
 def test_string_lengths_follow_the_graph(sample):
-    exact = exact_length_distribution()
+    exact = diagnostics.length_distribution()
     lengths = np.array([len(s) for s in sample])
     observed = np.bincount(lengths, minlength=exact.size)[:exact.size] / lengths.size
     assert abs(exact.sum() - 1) < 1e-6
@@ -98,29 +85,13 @@ def test_the_ideal_predictor_costs_a_quarter_per_two_way_step(sample):
     assert abs(E.mean() - 0.25 * two_way.mean()) < 0.02
 
 
-def wrong_steps(record):
-    """Per evaluation string and step: is a possible symbol not above every impossible one?"""
-    task = experiments.experiment(record["experiment"]).make(record["seed"])
-    batch = task.fixed_test
-    out = experiments.trained_net(record).forward_one(batch.x).outputs
-    lowest_possible = np.where(task.possible, out, np.inf).min(axis=2)
-    highest_other = np.where(task.possible, -np.inf, out).max(axis=2)
-    steps = np.arange(out.shape[1])[None] < batch.lengths[:, None]
-    return (lowest_possible <= highest_other) & steps, out, task
-
-
 def failure_kind(record):
-    wrong, _, task = wrong_steps(record)
-    rows, memory_step = np.arange(wrong.shape[0]), task.fixed_test.lengths - 2
-    memory = wrong[rows, memory_step].any()
-    wrong[rows, memory_step] = False
-    return {(True, True): "both", (True, False): "memory", (False, True): "grammar"}.get((memory, wrong.any()),
-                                                                                       "none")
+    return diagnostics.final_net_profile(record)["kind"]
 
 
 def test_the_error_profile_agrees_with_the_success_rule():
     record = next(r for r in reproduction.records("1-5") if not r["success"])
-    wrong, out, task = wrong_steps(record)
+    wrong, out, task = diagnostics.wrong_steps(record)
     assert np.array_equal(~wrong.any(axis=1), criteria.reber_correct(out, task.possible, task.fixed_test.lengths))
     assert wrong.any()
 
@@ -144,19 +115,11 @@ def test_row_1_5_trained_longer_gains_few_successes_and_its_nets_stay_stuck():
     assert adding["successes"] == adding["trials"] > reproduction.row_summary("4-1")["ours"]["successes"]
 
 
-def saturated_share(record, bound=10.0):
-    """Share of (string, cell) pairs with |s_c| > bound at the memory step, for a stored trial's final net."""
-    task = experiments.experiment(record["experiment"]).make(record["seed"])
-    batch = task.fixed_test
-    states = experiments.trained_net(record).forward_one(batch.x).cell_state
-    return float((np.abs(states[np.arange(len(batch.lengths)), batch.lengths - 2]) > bound).mean())
-
-
 @pytest.mark.parametrize("row", ROWS)
 def test_the_caption_ranges_at_least_halve_the_saturated_cells(row):
     """'At the memory step, [most] of all cells ... are beyond |s_c| = 10 with the text's ranges, [far fewer]
     with the caption's', over all stored trials of each row (at least halved); and more trials succeed."""
-    text, caption = (np.mean([saturated_share(r) for r in reproduction.records(name)])
+    text, caption = (np.mean([diagnostics.saturated_share(r) for r in reproduction.records(name)])
                      for name in (row, f"{row}_caption"))
     assert text > 0.4
     assert caption <= 0.5 * text

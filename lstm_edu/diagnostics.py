@@ -1,0 +1,249 @@
+"""What the chapters of Part 3 measure on stored trials and initial nets: one copy of each measurement.
+
+The chapters on Experiments 1-3 (Sections 5.1-5.3 of the 1997 paper) and the claims tests that check
+them call these functions; :mod:`lstm_edu.verdict` calls them to give a reading's cause its measured figure.
+Every function reads a record of :mod:`lstm_edu.results` (through :func:`lstm_edu.experiments.trained_net`)
+or a row's initial nets (:func:`lstm_edu.experiments.initial_net`); none writes anything.
+
+- Any experiment: :func:`left_plateau` (when a learning curve first falls below a level),
+  :func:`relative_difference` (the yardstick of every twin and gradient check).
+- Experiment 1, the embedded Reber grammar (Section 5.1): :func:`length_distribution` (exact, from the
+  graph), :func:`wrong_steps` and :func:`final_net_profile` (where a final net errs; how many of its cells are
+  saturated at the memory step), :func:`saturated_share`.
+- Experiment 2c, very long lags (Section 5.2): :func:`drift_at_the_trigger` (the cells' states at the
+  trigger of a row's initial nets, predicted and measured, and the first gradient), :func:`reach_at_the_trigger`,
+  :func:`class_at_the_trigger` (what a trained net keeps of the class), :func:`fresh_wrong`.
+- Experiment 3, noise and signal on the same channel (Section 5.3): :func:`bayes_error`,
+  :func:`posterior_output_rate`, :func:`first_step_gate`, :func:`even_sum_separation`.
+"""
+
+from __future__ import annotations
+
+from math import erf, sqrt
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _checks, activations, experiments
+from .lstm1997 import LSTM1997, config
+from .tasks import long_lag, noise_signal, reber
+
+
+# ------------------------------------------------------------------------------------------ any experiment
+def left_plateau(record: dict, level: float) -> int | None:
+    """Training sequences until the learning curve of a stored trial (its mean error per sequence, one point
+    per ``record["curve"]["every"]`` sequences) first falls below ``level``; None if it never does."""
+    level = _checks.positive_float("level", level)
+    curve = np.asarray(record["curve"]["mean_loss"])
+    below = np.flatnonzero(curve < level)
+    return int((below[0] + 1) * record["curve"]["every"]) if below.size else None
+
+
+def relative_difference(a, b) -> float:
+    """The largest absolute difference of ``a`` and ``b`` over the largest absolute entry of ``b``."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    return float(np.abs(a - b).max() / np.abs(b).max())
+
+
+# ------------------------------------------------------------------------- Experiment 1: embedded Reber
+def length_distribution(max_len: int = 150) -> np.ndarray:
+    """P(an embedded Reber string has length L), L = 0 .. ``max_len``, exactly: probability mass walked along
+    :data:`lstm_edu.tasks.reber.REBER_GRAPH` (every branch 1/2), plus the six symbols of the embedding
+    (B, T or P, B, ..., E, T or P, E). Strings longer than ``max_len`` are left out."""
+    max_len = _checks.positive_int("max_len", max_len, minimum=7)
+    mass, p_length = {1: 1.0}, np.zeros(max_len + 1)    # the graph's states after the inner B
+    for n_symbols in range(1, max_len - 5):
+        nxt = {}
+        for state, p in mass.items():
+            for _, target in reber.REBER_GRAPH[state]:
+                nxt[target] = nxt.get(target, 0.0) + 0.5 * p
+        p_length[n_symbols + 6] = nxt.pop(0, 0.0)          # ended after n_symbols inner symbols
+        mass = nxt
+    return p_length
+
+
+def _final_trace(record: dict):
+    """(task, trace): a stored Experiment 1 trial's task and its final net's trace on the evaluation strings
+    (the distinct training and test strings, :func:`lstm_edu.experiments.reber_task`)."""
+    if not experiments.experiment(record["experiment"]).name.startswith("1-"):
+        raise ValueError(f"record must be of a row of Experiment 1 (1-1 ... 1-5), got {record['experiment']!r}")
+    task = experiments.experiment(record["experiment"]).make(record["seed"])
+    return task, experiments.trained_net(record).forward_one(task.fixed_test.x)
+
+
+def _wrong(task, outputs: np.ndarray) -> np.ndarray:
+    """Per evaluation string and step: is some possible next symbol not above every impossible one (the
+    success rule of Section 5.1, :func:`lstm_edu.criteria.reber_correct`, step by step)?"""
+    lowest_possible = np.where(task.possible, outputs, np.inf).min(axis=2)
+    highest_other = np.where(task.possible, -np.inf, outputs).max(axis=2)
+    steps = np.arange(outputs.shape[1])[None] < task.fixed_test.lengths[:, None]
+    return (lowest_possible <= highest_other) & steps
+
+
+def wrong_steps(record: dict):
+    """(wrong, outputs, task) of a stored Experiment 1 trial's final net: ``wrong[n, t]`` is True where
+    evaluation string n fails the success rule at step t."""
+    task, trace = _final_trace(record)
+    return _wrong(task, trace.outputs), trace.outputs, task
+
+
+def final_net_profile(record: dict, bound: float = 10.0) -> dict:
+    """Where a stored Experiment 1 trial's final net errs and how large its cell states are at the memory
+    step (the step after the inner E, where the second symbol must come back).
+
+    ``kind``: "memory" (wrong only at the memory step), "grammar" (only elsewhere), "both" or "none";
+    ``saturated``: the share of (string, cell) pairs with ``|s_c| > bound``; ``median_state``: the median
+    ``|s_c|`` there."""
+    bound = _checks.positive_float("bound", bound)
+    task, trace = _final_trace(record)
+    wrong = _wrong(task, trace.outputs)
+    strings, memory_step = np.arange(wrong.shape[0]), task.fixed_test.lengths - 2
+    memory = bool(wrong[strings, memory_step].any())
+    wrong[strings, memory_step] = False
+    kind = {(True, True): "both", (True, False): "memory", (False, True): "grammar"}.get((memory, wrong.any()),
+                                                                                       "none")
+    size = np.abs(trace.cell_state[strings, memory_step])
+    return {"kind": kind, "saturated": float((size > bound).mean()), "median_state": float(np.median(size))}
+
+
+def saturated_share(record: dict, bound: float = 10.0) -> float:
+    """Share of (string, cell) pairs of a stored Experiment 1 trial's final net with ``|s_c| > bound`` at
+    the memory step, where :math:`h'(s_c)` has all but vanished (:func:`final_net_profile`)."""
+    return final_net_profile(record, bound)["saturated"]
+
+
+# ------------------------------------------------------------------------ Experiment 2c: very long lags
+class Drift(NamedTuple):
+    """Per sequence and cell of :func:`drift_at_the_trigger`: the state predicted by
+    :math:`s_c(L) \\approx \\tfrac12 L\\, g(\\beta_c)`, the measured state, and (per sequence) the first
+    gradient's summed magnitude on the weights from x and y into the cells."""
+    predicted: np.ndarray
+    measured: np.ndarray
+    gradient: np.ndarray
+
+
+def _params(name: str) -> tuple[int, int]:
+    exp = experiments.experiment(name)
+    if "q" not in exp.params:
+        raise ValueError(f"name must be a row or variant of Experiment 2c (2c-1 ... 2c-9), got {name!r}")
+    return exp.params["p"], exp.params["q"]
+
+
+def drift_at_the_trigger(name: str, seeds=range(20), per_net: int = 2, nets_at_a_time: int = 5,
+                         squashing: str | None = None) -> Drift:
+    """The drift through the gates (Section 5.2, Experiment 2c; the book's (ll-2c-drift)) on the initial nets
+    of trials ``seeds`` of row or variant ``name``, ``per_net`` fresh sequences each (one generator, seed 7,
+    drawn in groups of ``nets_at_a_time`` nets): predicted and measured cell states at the trigger, and the
+    gradient of each sequence's error on the weights from x and y into the cells (:class:`Drift`).
+    ``squashing`` rebuilds the same initial weights with other ranges of g and h (e.g. "caption")."""
+    p, q = _params(name)
+    per_net = _checks.positive_int("per_net", per_net)
+    nets_at_a_time = _checks.positive_int("nets_at_a_time", nets_at_a_time)
+    gen, parts, seeds = np.random.default_rng(7), [], list(seeds)
+    for start in range(0, len(seeds), nets_at_a_time):
+        nets = experiments.initial_net(name, seeds[start:start + nets_at_a_time])
+        if squashing:
+            nets = LSTM1997.from_weights(config(name, squashing=squashing), nets.w_hidden, nets.w_output)
+        batch = long_lag.very_long_lag(nets.P * per_net, p, q, gen)
+        replicas = nets.select(np.repeat(np.arange(nets.P), per_net))
+        measured = replicas.forward(batch.x).cell_state[np.arange(replicas.P), batch.lengths - 1]
+        predicted = 0.5 * batch.lengths[:, None] * activations.g(replicas.cell_input_from_gates())
+        _, grad = replicas.gradient(batch.x, batch.targets, batch.target_mask)
+        from_xy = [replicas.source_index(f"input[{p + 2}]"), replicas.source_index(f"input[{p + 3}]")]
+        parts.append((predicted, measured, np.abs(grad.hidden[:, :replicas.C][:, :, from_xy]).sum(axis=(1, 2))))
+    return Drift(*(np.concatenate(part) for part in zip(*parts)))
+
+
+def reach_at_the_trigger(name: str, seeds=range(20), squashing: str | None = None) -> dict:
+    """Whether the error can reach the cells of row or variant ``name``'s initial nets at the trigger
+    (:func:`drift_at_the_trigger`): ``median_state`` (median ``|s_c|``), ``h_slope`` (median slope of h there
+    relative to its slope at 0, :math:`4 f'(s_c)` under both readings of Table 10) and ``within_reach``
+    (share of cells with :math:`h'(s_c) > 0.01` for the text's h)."""
+    states = drift_at_the_trigger(name, seeds=seeds, squashing=squashing).measured
+    return {"median_state": float(np.median(np.abs(states))),
+            "h_slope": float(np.median(4 * activations.f_prime(states))),
+            "within_reach": float(np.mean(activations.h_prime(states) > 0.01))}
+
+
+def class_at_the_trigger(record: dict, n: int = 200, seed: int = 3) -> dict:
+    """What a stored 2c trial's final net keeps of the class, on ``n`` fresh sequences of its task (seed
+    ``seed``): ``x`` and ``y``, the mean cell states at the trigger of the x and the y sequences;
+    ``h_prime``, the mean :math:`h'(s_c)` there; ``gate``, the mean input-gate activation during the
+    distractors (steps 3 to the one before the trigger)."""
+    p, q = _params(record["experiment"])
+    n = _checks.positive_int("n", n)
+    probe = long_lag.very_long_lag(n, p, q, np.random.default_rng(seed))
+    ends = probe.lengths - 1
+    trace = experiments.trained_net(record).forward_one(probe.x)
+    s = trace.cell_state[np.arange(n), ends]
+    return {"x": s[probe.labels == 0].mean(axis=0), "y": s[probe.labels == 1].mean(axis=0),
+            "h_prime": float(activations.h_prime(s).mean()),
+            "gate": float(np.mean([trace.input_gate[k, 2:ends[k]].mean() for k in range(n)]))}
+
+
+def fresh_wrong(record: dict, n: int = 20_000, seed: int = 21, chunk: int = 5000) -> int:
+    """How many of ``n`` fresh sequences of a stored 2c trial's task (seed ``seed``, drawn ``chunk`` at a
+    time) its final net gets wrong: some output off its target by 0.2 or more at the trigger (the test of
+    Section 5.2)."""
+    p, q = _params(record["experiment"])
+    n, chunk = _checks.positive_int("n", n), _checks.positive_int("chunk", chunk)
+    if n % chunk:
+        raise ValueError(f"n must be a multiple of chunk, got n={n} and chunk={chunk}")
+    net, gen, wrong = experiments.trained_net(record), np.random.default_rng(seed), 0
+    for _ in range(n // chunk):
+        b = long_lag.very_long_lag(chunk, p, q, gen)
+        rows = np.arange(chunk)
+        out = net.forward_one(b.x).outputs[rows, b.lengths - 1]
+        wrong += int(np.any(np.abs(out - b.targets[rows, b.lengths - 1]) >= 0.2, axis=1).sum())
+    return wrong
+
+
+# ----------------------------------------------------------------- Experiment 3: noise and signal mixed
+def bayes_error(N: int) -> float:
+    """Task 3b's floor: the error of the best classifier, the sign of the mean of the N informative
+    elements (each the class's sign plus noise of variance 0.2), :math:`\\Phi(-\\sqrt{5N})`."""
+    N = _checks.positive_int("N", N)
+    return 0.5 * (1 + erf(-sqrt(5 * N) / sqrt(2)))
+
+
+def posterior_output_rate(N: int) -> float:
+    """Task 3b: the share misclassified (an output off its 0/1 target by 0.2 or more) by an output equal to
+    the posterior P(class 1 | inputs), the output squared error drives a net towards."""
+    N = _checks.positive_int("N", N)
+    var = noise_signal.INPUT_NOISE_VARIANCE / N      # variance of the mean of the informative elements
+    cut = var / 2 * np.log(4)                          # the posterior is below 0.8 where that mean is below this
+    return 0.5 * (1 + erf((cut - 1) / sqrt(var) / sqrt(2)))
+
+
+def first_step_gate(record: dict, n: int = 1000, seed: int = 11) -> dict:
+    """For a stored net of a row of task 3b on ``n`` new sequences (seed ``seed``): the block whose input
+    gate is most open at the first step against the later steps (``block``), that gate at step 1 (mean per
+    class, ``first``: class 1, class 2) and after it (mean, ``later``), and its cell's mean state per class
+    after step 1 (``state_first``) and at the end (``state_end``)."""
+    params = experiments.experiment(record["experiment"]).params
+    if record["experiment"][:2] != "3b":
+        raise ValueError(f"record must be of a row of task 3b, got {record['experiment']!r}")
+    n = _checks.positive_int("n", n)
+    b = noise_signal.task_3b(n, params["T"], params["N"], seed)
+    trace = experiments.trained_net(record).forward_one(b.x)
+    last, one = b.lengths - 1, b.labels == 1
+    later = np.arange(b.x.shape[1])[None, 1:] <= last[:, None]
+    gate_later = np.array([trace.input_gate[:, 1:, j][later].mean() for j in range(trace.input_gate.shape[2])])
+    gate_first = np.array([trace.input_gate[one, 0].mean(0), trace.input_gate[~one, 0].mean(0)])  # class x block
+    j = int(np.argmax(gate_first.max(0) - gate_later))
+    end = trace.cell_state[np.arange(n), last, j]
+    return {"block": j, "first": gate_first[:, j], "later": float(gate_later[j]),
+            "state_first": (float(trace.cell_state[one, 0, j].mean()), float(trace.cell_state[~one, 0, j].mean())),
+            "state_end": (float(end[one].mean()), float(end[~one].mean()))}
+
+
+def even_sum_separation(name: str) -> float:
+    """d' of a cell that adds every input of a row of Experiment 3 with the same weight: the N informative
+    elements (+1 or -1 each) against the noise of the about 1.05 T steps of a sequence (variance 0.2 each),
+    :math:`2N / \\sqrt{0.2 \\cdot 1.05\\, T}`."""
+    params = experiments.experiment(name).params
+    if "N" not in params or "T" not in params:
+        raise ValueError(f"name must be a row of Experiment 3 (3a-T100-N3 ... 3c-T100-N1), got {name!r}")
+    return 2 * params["N"] / sqrt(noise_signal.INPUT_NOISE_VARIANCE * 1.05 * params["T"])
