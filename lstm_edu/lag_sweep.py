@@ -237,11 +237,13 @@ def add_arguments(parser) -> None:
 
 
 def _check(cells, args) -> int:
+    """``sweep --check``: the chosen cells with ``--trials`` stored trials, each checked in turn."""
+    names = [cell_name(*c) for c in cells if len(_records(args.out, cell_name(*c))) >= args.trials]
+    if not names:
+        raise ValueError(f"--check: none of the {len(cells)} chosen cells has {args.trials} stored trials in "
+                         f"{args.out}; run them first or choose stored ones (--family, --method, --lags, --trials)")
     same = True
-    for c in cells:
-        name = cell_name(*c)
-        if len(_records(args.out, name)) < args.trials:
-            continue
+    for name in names:
         report = runner.check(ENTRIES[name], args.check, args.trials, 0, args.out, progress=not args.no_progress,
                               workers=args.workers, scheduler=args.scheduler)
         for r in report:

@@ -145,3 +145,5 @@ def test_check_reproduces_a_stored_trial(tmp_path, capsys):
     assert cli.main([*args, "--check", "2000"]) == 0
     out = capsys.readouterr().out
     assert out.count("same (the whole record") == 2
+    assert cli.main([*args, "--lags", "10", "--check", "2000"]) == 2  # --lags given twice: the last, not stored
+    assert "none of the 1 chosen cells has 2 stored trials" in capsys.readouterr().err
