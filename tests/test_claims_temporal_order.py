@@ -6,7 +6,7 @@ the stored records of 6a and 6b say.
 import numpy as np
 import pytest
 
-from lstm_edu import criteria, experiments, lstm1997, reproduction
+from lstm_edu import activations, criteria, experiments, lstm1997, reproduction
 from lstm_edu.tasks import temporal_order
 
 ROWS = ["6a", "6b"]
@@ -137,3 +137,22 @@ def test_most_successful_6a_nets_hold_the_answer_in_one_block():
             best = max(best, np.mean(guess == b.labels[half:]))
         found.append(best >= 0.99)
     assert found and sum(found) > len(found) / 2
+
+
+def test_the_failed_nets_have_drifted():
+    """On fresh sequences, the failed nets' cell states at the trigger are larger (median over nets of the median
+    |s_c| more than twice the successful nets', where h's slope is below 1 % of its slope at 0), and their input
+    gates stand more open, in both rows."""
+    for name in ROWS:
+        b = temporal_order.temporal_order(500, name, seed=17)
+        end = b.lengths - 1
+        inside = np.arange(b.x.shape[1])[None, :] < b.lengths[:, None]
+        size, gate = {True: [], False: []}, {True: [], False: []}
+        for r in reproduction.records(name):
+            trace = experiments.trained_net(r).forward_one(b.x)
+            s_end = trace.cell_state[np.arange(len(end)), end]
+            size[r["success"]].append(np.median(np.median(np.abs(s_end), axis=0)))
+            gate[r["success"]].append(np.max(trace.input_gate[inside].mean(axis=0)))
+        assert np.median(size[False]) > 2 * np.median(size[True])
+        assert np.median(gate[False]) > np.median(gate[True])
+        assert activations.h_prime(np.median(size[False])) < 0.01 * activations.h_prime(0.0)
