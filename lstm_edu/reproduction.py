@@ -67,9 +67,9 @@ def paper_success_percent(name: str) -> float:
 
 
 def records(name: str, out=RESULTS_DIR) -> list[dict]:
-    """The stored records of row ``name``, each checked against the record schema (an empty list if it has
-    not been run)."""
-    exp = experiment(name)
+    """The stored records of row ``name`` (or of any entry of :mod:`lstm_edu.registry`, e.g. a competitor's),
+    each checked against the record schema (an empty list if it has not been run)."""
+    exp = registry.entry(name)
     folder = Path(out) / exp.study / exp.name
     return read_trials(folder) if folder.is_dir() else []
 
