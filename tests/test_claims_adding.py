@@ -204,7 +204,7 @@ def shut_second_blocks(name):
     """Nets of ``name`` whose second block stayed shut: input-gate bias still at its initial integer value
     (within 0.05) and no output weight from its cells above 0.2."""
     shut = 0
-    for rec in reproduction.records(name):
+    for rec in [r for r in reproduction.records(name) if r.get("weights")]:
         net = experiments.trained_net(rec)
         bias = net.input_gate_weights[0, 1, net.source_index("bias")]
         cells = [net.output_source_names.index(f"cell[1,{v}]") for v in range(net.S)]
