@@ -6,10 +6,12 @@ Every function reads a record of :mod:`lstm_edu.results` (through :func:`lstm_ed
 or a row's initial nets (:func:`lstm_edu.experiments.initial_net`); none writes anything.
 
 - Any experiment: :func:`left_plateau` (when a learning curve first falls below a level),
-  :func:`relative_difference` (the yardstick of every twin and gradient check).
+  :func:`relative_difference` (the yardstick of every twin and gradient check), :func:`autograd_gradient`
+  (autograd's gradient of a competitor's net, the independent reference of its hand-derived rules).
 - Experiment 1, the embedded Reber grammar (Section 5.1): :func:`length_distribution` (exact, from the
   graph), :func:`wrong_steps` and :func:`final_net_profile` (where a final net errs; how many of its cells are
-  saturated at the memory step), :func:`saturated_share`.
+  saturated at the memory step), :func:`saturated_share`; for a competitor's net,
+  :func:`embedded_symbol_errors`.
 - Experiment 2c, very long lags (Section 5.2): :func:`drift_at_the_trigger` (the cells' states at the
   trigger of a row's initial nets, predicted and measured, and the first gradient), :func:`reach_at_the_trigger`,
   :func:`class_at_the_trigger` (what a trained net keeps of the class), :func:`fresh_wrong`.
@@ -19,12 +21,16 @@ or a row's initial nets (:func:`lstm_edu.experiments.initial_net`); none writes 
 
 from __future__ import annotations
 
+import functools
 from math import erf, sqrt
 from typing import NamedTuple
 
+import autograd
+import autograd.numpy as anp
 import numpy as np
+from autograd.tracer import getval
 
-from . import _checks, activations, experiments
+from . import _checks, activations, competitor_nets, competitors, criteria, experiments
 from .lstm1997 import LSTM1997, config
 from .tasks import long_lag, noise_signal, reber
 
@@ -45,6 +51,24 @@ def relative_difference(a, b) -> float:
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     return float(np.abs(a - b).max() / np.abs(b).max())
+
+
+def autograd_gradient(cfg, W, x, targets, target_mask, h=None) -> np.ndarray:
+    """autograd's gradient of the summed squared error of competitor nets ``cfg``
+    (:mod:`lstm_edu.competitor_nets`) with weights ``W`` on sequences ``x``; with ``h``, of each step's
+    error with the activations from before the step's window of ``h`` steps held constant (autograd's
+    ``getval``), summed over the steps: the target of truncated BPTT(h) (Section 4 of the paper)."""
+    def error_of_step(W, t):
+        y_R = anp.zeros((x.shape[0], cfg.n_recurrent))
+        for tau in range(t + 1):
+            if h is not None and tau <= t - h + 1:    # the input of the window's first step is a constant
+                y_R = getval(y_R)
+            y, _ = competitor_nets.forward_step(cfg, W * cfg.mask, x[:, tau], y_R)
+            y_R = y[:, :cfg.n_recurrent]
+        e = target_mask[:, t] * (y[:, cfg.outputs] - targets[:, t])
+        return 0.5 * anp.sum(e * e)
+
+    return autograd.grad(lambda W: sum(error_of_step(W, t) for t in range(x.shape[1])))(W) * cfg.mask
 
 
 # ------------------------------------------------------------------------- Experiment 1: embedded Reber
@@ -69,8 +93,15 @@ def _final_trace(record: dict):
     (the distinct training and test strings, :func:`lstm_edu.experiments.reber_task`)."""
     if not experiments.experiment(record["experiment"]).name.startswith("1-"):
         raise ValueError(f"record must be of a row of Experiment 1 (1-1 ... 1-5), got {record['experiment']!r}")
-    task = experiments.experiment(record["experiment"]).make(record["seed"])
+    task = _task(experiments.experiment(record["experiment"]).make, record["seed"])
     return task, experiments.trained_net(record).forward_one(task.fixed_test.x)
+
+
+@functools.lru_cache(maxsize=128)
+def _task(make, seed: int):
+    """A trial's task (``make(seed)``), kept: the rows of Experiment 1 and most of their variants share the
+    tasks of their seeds, and drawing one (two sets of strings, encoded) costs more than evaluating a net."""
+    return make(seed)
 
 
 def _wrong(task, outputs: np.ndarray) -> np.ndarray:
@@ -106,6 +137,24 @@ def final_net_profile(record: dict, bound: float = 10.0) -> dict:
                                                                                        "none")
     size = np.abs(trace.cell_state[strings, memory_step])
     return {"kind": kind, "saturated": float((size > bound).mean()), "median_state": float(np.median(size))}
+
+
+def embedded_symbol_errors(record: dict) -> dict:
+    """Where a stored competitor trial on Experiment 1 (an Elman net, RTRL, ...; an entry of
+    :data:`lstm_edu.competitors.ENTRIES`) errs on its evaluation strings: ``wrong``, the strings with some
+    wrong prediction (the success rule of Section 5.1); ``only_embedded``, those of them that are right
+    everywhere but at the step whose target is the embedded T or P (the second-to-last symbol)."""
+    entry = competitors.ENTRIES.get(record["experiment"])
+    if entry is None or not record["experiment"].startswith("1-"):
+        raise ValueError(f"record must be of a competitor's entry of Experiment 1, got {record['experiment']!r}")
+    cfg, task = entry.config, experiments.reber_task(record["seed"])
+    f = task.fixed_test
+    y = competitor_nets.forward(cfg, np.array(record["weights"]["W"])[None], f.x)[:, :, cfg.outputs]
+    bad = ~criteria.reber_correct(y, task.possible, f.lengths)
+    strings, embedded = np.arange(len(f.lengths)), f.lengths - 2     # the step whose target is the embedded T/P
+    y[strings, embedded] = task.possible[strings, embedded]
+    return {"wrong": int(bad.sum()), "only_embedded": int((bad & criteria.reber_correct(y, task.possible,
+                                                                                           f.lengths)).sum())}
 
 
 def saturated_share(record: dict, bound: float = 10.0) -> float:

@@ -26,11 +26,12 @@ many trials reached it and after how many sequences on average.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
-from . import _checks, experiments, lstm1997, lstm_trials, reproduction
+from . import _checks, diagnostics, experiments, lstm1997, lstm_trials, reproduction
 from .experiments import EXPERIMENTS, VARIANTS, experiment
 from .results import RESULTS_DIR
 
@@ -107,12 +108,59 @@ def _values(value) -> str:
     return f"{value[0] if isinstance(value, tuple) else value:g}"
 
 
-def cause(name: str) -> dict | None:
-    """Where the book measures why variant ``name``'s change matters: ``{"text", "where"}`` (a chapter), or
-    None where it measures none."""
+def cause(name: str, out=RESULTS_DIR) -> dict | None:
+    """Where the book measures why variant ``name``'s change matters: ``{"text", "where", "measured"}`` (a
+    chapter, and :func:`measured`'s figure or None), or None where it measures none."""
     exp = experiment(name)
     found = _CAUSES.get((exp.changes, exp.base[:1]))  # the experiment: "2c-1" -> "2"
-    return None if found is None else {"text": found[0], "where": found[1]}
+    return None if found is None else {"text": found[0], "where": found[1], "measured": measured(name, out)}
+
+
+def measured(name: str, out=RESULTS_DIR) -> dict | None:
+    """The figure behind variant ``name``'s cause, measured now by :mod:`lstm_edu.diagnostics` on the row
+    and on the variant, or None where no function measures it (or the records it needs are missing).
+
+    - Experiment 2c, Table 10's caption ranges or gate biases: on the initial nets of trials 0-19 of the row
+      and of the variant (the same weights), the median ``|s_c|`` at the trigger, h's slope there relative
+      to its slope at 0, and the share of cells within reach (:func:`~lstm_edu.diagnostics.reach_at_the_trigger`;
+      about 1 s per row).
+    - Experiment 1, Table 10's caption ranges: the share of cells with ``|s_c| > 10`` at the memory step, mean
+      over the stored trials' final nets (:func:`~lstm_edu.diagnostics.saturated_share`; about 0.5 s per
+      entry of 30 trials once the trials' tasks are drawn, about 2 s for all).
+
+    Returns ``{"text", "row", "variant"}``: a sentence, and the figures of the row and of the variant. Kept
+    for the life of the process, per variant and stored records."""
+    exp = experiment(name)
+    if not exp.base:
+        raise ValueError(f"name must be a variant of experiments.VARIANTS, got the row {name!r}")
+    if exp.base.startswith("2c") and exp.changes in ("squashing", "gate biases"):
+        return _measured_drift(name)
+    if exp.base.startswith("1-") and exp.changes == "squashing":
+        stored = [reproduction.records(n, out) for n in (exp.base, name)]
+        if all(stored):
+            keys = tuple(tuple((r["seed"], r["sequences"], r["code_version"]) for r in recs) for recs in stored)
+            return _measured_saturation(name, str(out), keys)
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _measured_drift(name: str) -> dict:
+    base = experiment(name).base
+    row, variant = diagnostics.reach_at_the_trigger(base), diagnostics.reach_at_the_trigger(name)
+    text = (f"at the trigger of the initial nets, median |s_c| {row['median_state']:.1f} as written against "
+            f"{variant['median_state']:.1f}, h's slope there relative to its slope at 0 {row['h_slope']:.3f} "
+            f"against {variant['h_slope']:.3f}, cells within reach {row['within_reach']:.0%} against "
+            f"{variant['within_reach']:.0%}")
+    return {"text": text, "row": row, "variant": variant}
+
+
+@functools.lru_cache(maxsize=None)
+def _measured_saturation(name: str, out: str, keys) -> dict:
+    figures = [float(np.mean([diagnostics.saturated_share(r) for r in reproduction.records(n, out)]))
+               for n in (experiment(name).base, name)]
+    text = (f"cells with |s_c| > 10 at the memory step (mean over the stored trials' final nets) "
+            f"{figures[0]:.0%} as written against {figures[1]:.0%}")
+    return {"text": text, "row": {"saturated": figures[0]}, "variant": {"saturated": figures[1]}}
 
 
 def variants_of(row: str) -> list[str]:
@@ -147,7 +195,7 @@ def row_verdict(name: str, out=RESULTS_DIR) -> dict:
     ``reading``: None for the row itself); ``paper_successes`` and ``paper_trials`` (:func:`paper_count`);
     ``strict_mean`` (the stopping rule's mean sequences of successful trials); ``learned_trials`` and
     ``learned_mean`` (the "learned" milestone, None where the records lack it); ``variants``: each stored
-    variant's outcome with its ``reading``.
+    variant's outcome with its ``reading`` and ``cause`` (:func:`cause`, with the measured figure).
     """
     if name not in EXPERIMENTS:
         raise ValueError(f"name must be a row of experiments.EXPERIMENTS (1-1 ... 6b), got {name!r}")
@@ -171,9 +219,10 @@ def row_verdict(name: str, out=RESULTS_DIR) -> dict:
     k, n = paper_count(name)
     return {"experiment": name, "verdict": verdict, "reading": chosen and chosen["reading"],
             "capped": summary_row["capped"], "partial": summary_row["partial"],
-            "cause": chosen and cause(chosen["experiment"]), "closest": closest,
+            "cause": chosen and cause(chosen["experiment"], out), "closest": closest,
             "paper_successes": k, "paper_trials": n, "strict_mean": row["sequences_mean"],
-            "learned_trials": learned_trials, "learned_mean": learned_mean, "variants": variants}
+            "learned_trials": learned_trials, "learned_mean": learned_mean,
+            "variants": [{**v, "cause": cause(v["experiment"], out)} for v in variants]}
 
 
 def verdicts(out=RESULTS_DIR, names=None) -> list[dict]:
@@ -187,10 +236,6 @@ def counts(found: list[dict]) -> dict:
 
 
 # ------------------------------------------------------------------------ evidence for the implementation
-def _relative(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.abs(a - b).max() / np.abs(b).max())
-
-
 def _row_sequences(name: str, seeds: list[int], n: int):
     """Row ``name``'s initial nets of trials ``seeds`` and ``n`` training sequences per trial from each
     trial's training stream (one (P, T, ...) batch per draw, padded to the longest)."""
@@ -215,7 +260,8 @@ def gradient_check(name: str = "4-1", seeds=(0, 1, 2)) -> dict:
     out = {}
     for engine in lstm1997.ENGINES:
         _, grad = net.gradient(x, y, m, engine=engine)
-        out[engine] = max(_relative(grad.hidden, ref_hidden), _relative(grad.output, ref_output))
+        out[engine] = max(diagnostics.relative_difference(grad.hidden, ref_hidden),
+                          diagnostics.relative_difference(grad.output, ref_output))
     return out
 
 
@@ -224,14 +270,28 @@ def twin_check(name: str = "4-1", sequences: int = 20, seeds=(0, 1, 2)) -> float
     both trained row ``name``'s initial nets of trials ``seeds`` on the same ``sequences`` training
     sequences, once per sequence (the same computation, rounded in a different order)."""
     _checks.positive_int("sequences", sequences)
+    return twin_difference(*_row_sequences(name, list(seeds), sequences), schedule="sequence")
+
+
+def twin_difference(net, batches, schedule: str = "sequence") -> float:
+    """The largest relative difference of the weights of the NumPy reference and the compiled engine after
+    each trained its own copy of the nets ``net`` on ``batches`` ((inputs, targets, target_mask) each, in
+    order) under ``schedule`` (:meth:`lstm_edu.lstm1997.LSTM1997.train`); ``net`` itself is left as it was."""
+    _checks.choice("schedule", schedule, ("sequence", "step"))
     nets = {}
     for engine in lstm1997.ENGINES:
-        net, batches = _row_sequences(name, list(seeds), sequences)
+        twin = net.select(np.arange(net.P))                      # a copy
         for x, y, m in batches:
-            net.train(x, y, m, schedule="sequence", engine=engine)
-        nets[engine] = net
+            twin.train(x, y, m, schedule=schedule, engine=engine)
+        nets[engine] = twin
     reference, compiled = nets["numpy"], nets["compiled"]
-    return max(_relative(reference.w_hidden, compiled.w_hidden), _relative(reference.w_output, compiled.w_output))
+    return max(diagnostics.relative_difference(reference.w_hidden, compiled.w_hidden),
+               diagnostics.relative_difference(reference.w_output, compiled.w_output))
+
+
+def _fmt_measured(found: dict | None) -> str:
+    """A cause's measured figure for the verdict table ("" where none is measured)."""
+    return f"; measured: {found['measured']['text']}" if found and found["measured"] else ""
 
 
 def _fmt_outcome(o: dict | None) -> str:
@@ -257,11 +317,13 @@ def table_rows(found: list[dict], out=RESULTS_DIR) -> list[list[str]]:
             ours += f"; learned: {v['learned_trials']} of {summary_row['ours']['trials']}{mean}"
         if v["verdict"] == "reproduced under a reading":
             note = v["reading"] + (f" ({v['cause']['text']})" if v["cause"] else "")
-            note += f": {_fmt_outcome(v['closest'])}"
+            note += f": {_fmt_outcome(v['closest'])}" + _fmt_measured(v["cause"])
         elif v["verdict"] == "not reproduced":
             c = v["closest"]
             label = c["reading"] or "the row"
             note = f"closest: {label}, {_fmt_outcome(c)}"
+            note += _fmt_measured(next((w["cause"] for w in v["variants"] if w["experiment"] == c["experiment"]),
+                                       None))
         else:
             note = ""
         table.append([name, paper, ours, v["verdict"], note])

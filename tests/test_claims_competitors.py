@@ -7,8 +7,7 @@ prose says about it; the results part reads the same records as the chapter.
 import numpy as np
 import pytest
 
-from lstm_edu import competitor_cost, competitor_nets, competitors, reproduction
-from lstm_edu.results import RESULTS_DIR, read_trials
+from lstm_edu import competitor_cost, competitor_nets, competitors, diagnostics, reproduction
 from lstm_edu.tasks import long_lag
 
 
@@ -115,8 +114,7 @@ def test_the_table_reads_the_records():
     for r, line in zip(summary, table[1:]):
         assert (r["status"] == "not run") == (r["ours"]["trials"] == 0) and line[-1].startswith(r["status"])
     for name in ("2a-rtrl-p4-a1", "2a-rtrl-p4-a4", "2a-rtrl-p4-a10"):
-        folder = RESULTS_DIR / "competitors" / name
-        for r in read_trials(folder) if folder.is_dir() else []:
+        for r in reproduction.records(name):
             curve = r["curve"]["mean_loss"]
             if curve:  # on the plateau until success (a trial's curve ends there)
                 assert 0.25 < curve[0] < 0.35 and np.ptp(curve[1:] or [0]) < 0.01
@@ -133,20 +131,12 @@ def test_the_first_symbols_error_is_shrunk_by_the_steps_back():
 def test_the_elman_nets_fail_only_at_the_embedded_symbol():
     """'In X% of the wrong strings the only wrong prediction is the embedded T or P' (X at least 90 when the
     row has records)."""
-    from lstm_edu import criteria
-    from lstm_edu.experiments import reber_task
-    folder = RESULTS_DIR / "competitors" / "1-elman-15"
-    if not folder.is_dir():
+    recs = reproduction.records("1-elman-15")
+    if not recs:
         pytest.skip("1-elman-15 not run")
     wrong = only_tp = 0
-    cfg = competitors.ENTRIES["1-elman-15"].config
-    for r in read_trials(folder):
-        task = reber_task(r["seed"])
-        f, n = task.fixed_test, np.arange(len(task.fixed_test.lengths))
-        y = competitor_nets.forward(cfg, np.array(r["weights"]["W"])[None], f.x)[:, :, cfg.outputs]
-        bad = ~criteria.reber_correct(y, task.possible, f.lengths)
-        y[n, f.lengths - 2] = task.possible[n, f.lengths - 2]
-        wrong += bad.sum()
-        only_tp += (bad & criteria.reber_correct(y, task.possible, f.lengths)).sum()
-        assert bad.sum() == r["test"]["wrong"]
+    for r in recs:
+        found = diagnostics.embedded_symbol_errors(r)
+        assert found["wrong"] == r["test"]["wrong"]
+        wrong, only_tp = wrong + found["wrong"], only_tp + found["only_embedded"]
     assert only_tp / wrong >= 0.9

@@ -1,13 +1,10 @@
 """The competitors' nets and rules (lstm_edu.competitor_nets) against autograd, the compiled twin against
 the reference, the paper's weight counts, the measured costs and bad inputs."""
 
-import autograd
-import autograd.numpy as anp
 import numpy as np
 import pytest
-from autograd.tracer import getval
 
-from lstm_edu import competitor_cost, competitor_engine, competitor_nets as cn
+from lstm_edu import competitor_cost, competitor_engine, competitor_nets as cn, diagnostics
 
 CONFIGS = {
     "fully recurrent": cn.fully_recurrent(3, 2, 2),
@@ -28,28 +25,7 @@ def _problem(config, P=2, T=7, seed=0):
     return W, x, targets, target_mask
 
 
-def _autograd(config, W, x, targets, target_mask, h=None):
-    """autograd's gradient of the summed error; with ``h``, of each step's error with the activations
-    from before the step's window held constant (getval), summed over the steps: BPTT(h)'s target."""
-    T = x.shape[1]
-
-    def error_of_step(W, t):
-        y_R = anp.zeros((x.shape[0], config.n_recurrent))
-        for tau in range(t + 1):
-            if tau <= t - h + 1:  # the input of the window's first step is a constant
-                y_R = getval(y_R)
-            y, _ = cn.forward_step(config, W * config.mask, x[:, tau], y_R)
-            y_R = y[:, :config.n_recurrent]
-        err = target_mask[:, t] * (y[:, config.outputs] - targets[:, t])
-        return 0.5 * anp.sum(err * err)
-
-    def total(W):
-        if h is None:
-            y, _ = cn.forward_pass(config, W * config.mask, x)
-            return anp.sum(cn.squared_error(config, y, targets, target_mask))
-        return sum(error_of_step(W, t) for t in range(T))
-
-    return autograd.grad(total)(W) * config.mask
+_autograd = diagnostics.autograd_gradient   # autograd's gradient; with h, of each step's error over its window
 
 
 def _relative_error(a, b):

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from lstm_edu import __main__ as cli
@@ -124,7 +125,7 @@ def test_competitor_rows_in_the_summary_command(tmp_path, capsys):
 
 
 # ------------------------------------------------------------------------------------------------ verdict
-from lstm_edu import verdict as V  # noqa: E402
+from lstm_edu import diagnostics, verdict as V  # noqa: E402
 
 
 @pytest.mark.parametrize("rate, k, n, expected", [
@@ -168,6 +169,29 @@ def test_verdict_under_a_reading_and_the_closest_result(tmp_path):
     table = V.table_rows(V.verdicts(tmp_path, ["2c-1"]), tmp_path)
     assert table[1][:4] == ["2c-1", "20 of 20, mean 30,000", "10 of 20, mean 30,000", "not reproduced"]
     assert table[1][4].startswith("closest: Table 10's caption's ranges of g and h, 20 of 20, mean 70,000")
+    # the closest variant's cause, measured on the initial nets of the row and of the variant
+    (caption,) = V.verdicts(tmp_path, ["2c-1"])[0]["variants"]
+    figures = caption["cause"]["measured"]
+    assert figures["row"] == diagnostics.reach_at_the_trigger("2c-1")
+    assert figures["variant"] == diagnostics.reach_at_the_trigger("2c-1", squashing="caption")
+    assert figures["variant"]["median_state"] < figures["row"]["median_state"]
+    assert table[1][4].endswith("; measured: " + figures["text"])
+    assert f"median |s_c| {figures['row']['median_state']:.1f} as written" in figures["text"]
+
+
+def test_measured_causes_where_a_function_measures_them(tmp_path):
+    """Experiment 1's caption reading: the share of saturated cells at the memory step, over the stored
+    trials of the row and of the variant, once both are stored; readings no function measures: None."""
+    assert V.measured("1-4_zero", tmp_path) is None and V.cause("1-4_zero", tmp_path)["measured"] is None
+    assert V.measured("1-5_caption", tmp_path) is None                    # no records in tmp_path
+    assert V.cause("4-1_long") is None
+    with pytest.raises(ValueError, match="name must be a variant"):
+        V.measured("1-5")
+    found = V.measured("1-5_caption")
+    if found is not None:                                                  # both stored in results/
+        for key, name in (("row", "1-5"), ("variant", "1-5_caption")):
+            recs = R.records(name)
+            assert found[key]["saturated"] == pytest.approx(np.mean([diagnostics.saturated_share(r) for r in recs]))
 
 
 def test_learned_milestone_and_readings_of_variants(tmp_path):
@@ -208,3 +232,19 @@ def test_the_evidence_functions_measure_agreement():
         assert 0 <= V.twin_check(name, sequences=5, seeds=(0, 1)) < 1e-12
     with pytest.raises(ValueError, match="sequences"):
         V.twin_check("4-1", sequences=0)
+
+
+def test_twin_difference_trains_copies_and_finds_rounding():
+    """verdict.twin_difference: both engines on the same batches under either schedule agree to rounding,
+    and the given nets stay untouched."""
+    from lstm_edu import lstm1997
+    net = lstm1997.build("4-1", n_networks=2, seed=3)
+    before = net.w_hidden.copy()
+    gen = np.random.default_rng(5)
+    batches = [(gen.normal(size=(2, 12, 2)), gen.uniform(size=(2, 12, 1)), lstm1997.every_step_mask(2, 12))
+               for _ in range(4)]
+    for schedule in ("sequence", "step"):
+        assert 0 <= V.twin_difference(net, batches, schedule=schedule) < 1e-12
+    assert np.array_equal(net.w_hidden, before)
+    with pytest.raises(ValueError, match="schedule"):
+        V.twin_difference(net, batches, schedule="epoch")
