@@ -8,18 +8,12 @@ import autograd
 import numpy as np
 import pytest
 
-from lstm_edu import cascade, chunker, competitor_nets, constructive_study
-from lstm_edu.results import RESULTS_DIR, read_trials
+from lstm_edu import cascade, chunker, competitor_nets, constructive_study, diagnostics, reproduction
 from lstm_edu.tasks import long_lag
 
 
-def _stored(name):
-    folder = RESULTS_DIR / "competitors" / name
-    return read_trials(folder) if folder.is_dir() else []
-
-
-def _relative(a, b):
-    return np.max(np.abs(a - b)) / np.max(np.abs(b))
+_stored = reproduction.records
+_relative = diagnostics.relative_difference
 
 
 def test_rcc_gradients_agree_with_autograd_to_rounding_error():
