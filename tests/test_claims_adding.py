@@ -7,7 +7,7 @@ learning begins, and the error against the lag.
 import numpy as np
 import pytest
 
-from lstm_edu import activations, criteria, experiments, lstm1997, reproduction
+from lstm_edu import activations, criteria, diagnostics, diagnostics_456, lstm1997, reproduction
 from lstm_edu.tasks import adding
 
 ROWS = ["4-1", "4-2", "4-3"]
@@ -64,9 +64,7 @@ def test_st3_on_a_window_fed_by_hand():
         assert bool(w.st3(0.01)[0]) == expected
 
 
-def n_2000(q):
-    """(adding-run): expected sequences until 2000 correct in a row at error rate q."""
-    return np.expm1(-2000 * np.log1p(-q)) / q
+n_2000 = diagnostics_456.n_2000
 
 
 @pytest.mark.parametrize("q", [0.001, 0.002])
@@ -95,15 +93,11 @@ def test_two_cells_at_two_scales_read_the_edges_better_than_one():
     assert two < one / 2
 
 
-def first_below(record, level):
-    below = np.flatnonzero(np.asarray(record["curve"]["mean_loss"]) < level)
-    return int(record["curve"]["every"] * (below[0] + 1)) if below.size else None
-
-
 def left_constant(name):
     """Sequences until each trial's curve fell below half the constant answer's E (trials that did)."""
     E_const = 1 / 48
-    return [v for v in (first_below(r, 0.5 * E_const) for r in reproduction.records(name)) if v is not None]
+    return [v for v in (diagnostics.left_plateau(r, 0.5 * E_const) for r in reproduction.records(name))
+            if v is not None]
 
 
 def test_the_time_to_leave_the_constant_answer_grows_much_faster_than_the_lag():
@@ -153,26 +147,13 @@ def test_row_4_1_trained_longer():
     assert reproduction.row_summary("4-2")["ours"]["sequences_min"] > max(r["budget"] for r in short.values())
 
 
-def errors_on_fresh_sequences(name, N):
-    """|output - target| of every stored net of ``name`` on N fresh sequences each (the chapter's seeds), and
-    the targets' distance from 0.5."""
-    recs = [r for r in reproduction.records(name) if r.get("weights")]
-    T = recs[0]["task"]["T"]
-    errs, dist = [], []
-    for k, rec in enumerate(recs):
-        b = adding.adding(N, T, seed=500 + 7 * k + T)
-        rows = np.arange(N)
-        d = b.targets[rows, b.lengths - 1, 0]
-        errs.append(np.abs(experiments.trained_net(rec).forward_one(b.x).outputs[rows, b.lengths - 1, 0] - d))
-        dist.append(np.abs(d - 0.5))
-    return np.array(errs), np.array(dist), recs
-
-
 def test_the_4_1_nets_err_at_the_edges_and_st3_waits_beyond_the_budget():
     """Wrong sequences have targets within 0.05 of 0 or 1 (ten times the rate of the others, at least); at the
     median net's error rate (adding-run) expects ST3 after more sequences than the budget; the failed nets'
     mean absolute error is below 0.01 (the 2000-in-a-row condition holds them back)."""
-    errs, dist, recs = errors_on_fresh_sequences("4-1", 1000)
+    recs = [r for r in reproduction.records("4-1") if r.get("weights")]
+    found = [diagnostics_456.end_errors(r, 1000, seed=500 + 7 * k + 100) for k, r in enumerate(recs)]
+    errs, dist = np.array([e for e, _ in found]), np.abs(np.array([d for _, d in found]) - 0.5)
     extreme = dist > 0.45
     assert (errs[extreme] >= 0.04).mean() > 10 * (errs[~extreme] >= 0.04).mean()
     q = np.median((errs >= 0.04).mean(axis=1))
@@ -187,29 +168,13 @@ def test_the_error_does_not_grow_with_the_lag():
     """One successful net per row: the least-squares trend of |error| over the lags is below 10 % of 0.04."""
     for name in ["4-1", "4-2", "4-3"]:
         ok = [r for r in reproduction.records(name) if r["success"] and r.get("weights")]
-        if not ok:
-            continue
-        T = ok[0]["task"]["T"]
-        P = max(200, 100_000 // T)
-        b = adding.adding(P, T, seed=100 + T)
-        rows = np.arange(P)
-        err = np.abs(experiments.trained_net(ok[0]).forward_one(b.x).outputs[rows, b.lengths - 1, 0]
-                     - b.targets[rows, b.lengths - 1, 0])
-        second = b.x.shape[1] - 1 - np.argmax((b.x[..., 1] == 1.0)[:, ::-1], axis=1)
-        lag = b.lengths - 1 - second
-        assert abs(np.polyfit(lag, err, 1)[0] * (lag.max() - lag.min())) < 0.1 * 0.04
+        if ok:
+            T = ok[0]["task"]["T"]
+            assert abs(diagnostics_456.error_by_lag(ok[0], max(200, 100_000 // T), seed=100 + T)["trend"]) < 0.1 * 0.04
 
 
 def shut_second_blocks(name):
-    """Nets of ``name`` whose second block stayed shut: input-gate bias still at its initial integer value
-    (within 0.05) and no output weight from its cells above 0.2."""
-    shut = 0
-    for rec in [r for r in reproduction.records(name) if r.get("weights")]:
-        net = experiments.trained_net(rec)
-        bias = net.input_gate_weights[0, 1, net.source_index("bias")]
-        cells = [net.output_source_names.index(f"cell[1,{v}]") for v in range(net.S)]
-        shut += bool(abs(bias - round(bias)) < 0.05 and np.abs(net.w_output[0, 0, cells]).max() < 0.2)
-    return shut
+    return sum(diagnostics_456.second_block(r)["shut"] for r in reproduction.records(name) if r.get("weights"))
 
 
 def test_the_second_block_stays_shut_at_t_100_and_opens_at_t_500():
