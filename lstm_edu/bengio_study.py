@@ -141,9 +141,9 @@ def _a2_mask(self_connections: bool, output_self: bool = True) -> np.ndarray:
 def _parity_net(net: str, order: str) -> Problem:
     """The guessing nets for parity: A1 with n = 1 (``"A1"``; ``"A1_unbiased"``: the output without bias),
     A2 (``"A2"``, ``"A2_no_self"``: no hidden self-connections, ``"A2_no_output_self"``: no output
-    self-connection), logistic, tolerance 0.1, in update order ``order``."""
+    self-connection, ``"A2_no_self_no_output_self"``: neither), logistic, tolerance 0.1, in update order ``order``."""
     n_hidden = 1 if net.startswith("A1") else 10
-    mask = None if net.startswith("A1") else _a2_mask(net != "A2_no_self", net != "A2_no_output_self")
+    mask = None if net.startswith("A1") else _a2_mask(not net.startswith("A2_no_self"), "no_output_self" not in net)
     config = recurrent.RecurrentConfig(n_in=1, n_hidden=n_hidden, n_out=1, mask=mask, order=order)
     free = np.ones((config.n_units, config.n_sources), dtype=bool) if mask is None else mask.astype(bool)
     if net == "A1_unbiased":
@@ -197,8 +197,8 @@ _SEQUENTIAL = ("sequential order (hidden units first, then the output, reading t
 #: the update order, the output's bias, and the training set (size, equal lengths). The first parity runs
 #: have a budget of 20,000 guesses (about 7 times the paper's largest mean, 2,906) to keep them within minutes.
 GUESSING = {
-    "latch_I": Guessing(6, "latch variant I (3 free parameters)", 40, 100_000, "latch_I"),
-    "latch_II": Guessing(22, "latch variant II (1 tanh unit: self, input, bias)", 40, 100_000, "latch_II"),
+    "latch_I": Guessing(6, "latch variant I (3 free parameters)", 400, 100_000, "latch_I"),
+    "latch_II": Guessing(22, "latch variant II (1 tanh unit: self, input, bias)", 400, 100_000, "latch_II"),
     "parity_A1": Guessing(2906, "parity, A1 with n = 1", 10, 20_000, "A1"),
     "parity_A2": Guessing(2797, "parity, A2", 10, 20_000, "A2"),
     "parity_A2_no_self": Guessing(250, "parity, A2 without hidden self-connections", 10, 20_000, "A2_no_self"),
@@ -219,6 +219,9 @@ GUESSING = {
         "sequential"),
     "parity_A2_no_self_sequential": Guessing(250, f"parity, A2 without hidden self-connections, {_SEQUENTIAL}",
                                              400, 10_000, "A2_no_self", "sequential"),
+    "parity_A2_no_self_sequential_no_output_self": Guessing(
+        250, f"parity, A2 without hidden self-connections and without the output's, {_SEQUENTIAL}", 400, 10_000,
+        "A2_no_self_no_output_self", "sequential"),
 }
 
 

@@ -30,7 +30,7 @@ def _without_run(record):
 
 
 def test_entries_name_every_cell_and_variant():
-    assert len(B.ENTRIES) == len(B.TASKS) * len(B.LENGTHS) * len(B.METHODS) + len(B.GUESSING) == 125
+    assert len(B.ENTRIES) == len(B.TASKS) * len(B.LENGTHS) * len(B.METHODS) + len(B.GUESSING) == 126
     cell = B.ENTRIES["latch-T5-simulated_annealing"]
     assert (cell.study, cell.method, cell.task["T"], cell.n_trials) == ("alternatives", "simulated_annealing", 5, 20)
     assert cell.budget == 1000 * 20 and cell.evaluations == B.EVALUATIONS
