@@ -8,7 +8,7 @@ from math import exp, lgamma, log
 
 import numpy as np
 
-from lstm_edu import criteria, experiments, lstm1997, reproduction
+from lstm_edu import criteria, diagnostics_456, lstm1997, reproduction
 from lstm_edu.tasks import adding
 
 
@@ -25,20 +25,9 @@ def test_the_generator_multiplies_the_marked_values():
     assert np.allclose(d, np.where(ones, v, 1.0).prod(axis=1))
 
 
-def errors_of_the_best_function_of_the_sum(P):
-    """d - E[X1 X2 | X1 + X2] on P sequences (the chapter's seed), the conditional mean estimated in 400 bins."""
-    b = adding.multiplication(P, 100, seed=6)
-    ones = b.x[..., 1] == 1.0
-    S = np.where(ones, b.x[..., 0], 0.0).sum(axis=1)
-    d = b.targets[np.arange(len(b.lengths)), b.lengths - 1, 0]
-    bins = np.minimum((S / 2.0 * 400).astype(int), 399)
-    phi = np.bincount(bins, weights=d, minlength=400) / np.maximum(1, np.bincount(bins, minlength=400))
-    return d - phi[bins]
-
-
 def test_no_function_of_the_sum_passes_the_lenient_rule():
     """The best function of X1 + X2 alone gets hundreds of every 2000 sequences wrong (n_seq = 140)."""
-    wrong_of_2000 = 2000 * np.mean(np.abs(errors_of_the_best_function_of_the_sum(50_000)) >= 0.04)
+    wrong_of_2000 = 2000 * np.mean(np.abs(diagnostics_456.sum_only_errors(50_000)) >= 0.04)
     assert wrong_of_2000 > 200 > 140
 
 
@@ -96,26 +85,16 @@ def test_in_most_successful_nets_an_input_gate_carries_x1_when_x2_arrives():
     """'This is how our nets multiply': in more than half of the successful nets of 5-140 and 5-13 the
     input-gate activation of some block at the second mark correlates with X1 (|r| above 0.5 on 1000 fresh
     sequences), the product of (mult-gate-product)."""
-    P = 1000
-    b = adding.multiplication(P, 100, seed=41)
-    rows = np.arange(P)
-    ones = b.x[..., 1] == 1.0
-    first = np.argmax(ones, axis=1)
-    second = b.x.shape[1] - 1 - np.argmax(ones[:, ::-1], axis=1)
-    x1 = b.x[rows, first, 0]
-    carried = []
-    for name in ("5-140", "5-13"):
-        for rec in reproduction.records(name):
-            if rec["success"] and rec.get("weights"):
-                gate = experiments.trained_net(rec).forward_one(b.x).input_gate[rows, second]
-                carried.append(max(abs(np.corrcoef(x1, gate[:, j])[0, 1]) for j in range(gate.shape[1])) > 0.5)
+    successful = [r for name in ("5-140", "5-13") for r in reproduction.records(name)
+                  if r["success"] and r.get("weights")]
+    carried = [max(abs(r) for r in diagnostics_456.gate_carries_x1(rec)) > 0.5 for rec in successful]
     assert carried and sum(carried) > len(carried) / 2
 
 
 def test_the_trials_out_of_budget_learned_a_product_but_not_the_precision():
     """Every trial that spent its budget ends with a training error below the best function of the sum's
     (estimated as in the chapter) and tests above its threshold (wrong per 2000 of at least n_seq)."""
-    E_sum = np.mean(0.5 * errors_of_the_best_function_of_the_sum(200_000) ** 2)
+    E_sum = np.mean(0.5 * diagnostics_456.sum_only_errors(200_000) ** 2)
     for name in BOUNDS:
         n_seq = int(name.split("-")[1])
         for r in reproduction.records(name):
