@@ -6,7 +6,7 @@ the stored records of 6a and 6b say.
 import numpy as np
 import pytest
 
-from lstm_edu import activations, criteria, experiments, lstm1997, reproduction
+from lstm_edu import activations, criteria, diagnostics_456, lstm1997, reproduction
 from lstm_edu.tasks import temporal_order
 
 ROWS = ["6a", "6b"]
@@ -104,13 +104,11 @@ def test_failed_trials_came_down_and_fell_back():
         fell_back = above = 0
         failed = [r for r in reproduction.records(name) if not r["success"]]
         for r in failed:
-            curve, every = np.asarray(r["curve"]["mean_loss"]), r["curve"]["every"]
             assert r["sequences"] == r["budget"]
-            k = max(1, round(0.05 * r["budget"] / every))
-            window = np.convolve(curve, np.ones(k) / k, mode="valid")
-            assert window.min() < nothing_known / 2, (name, r["seed"])
-            fell_back += window[-1] > window.min() + 0.03
-            above += window[-1] > nothing_known
+            w = diagnostics_456.fell_back(r, share=0.05)
+            assert w["lowest"] < nothing_known / 2, (name, r["seed"])
+            fell_back += w["last"] > w["lowest"] + 0.03
+            above += w["last"] > nothing_known
         assert fell_back >= 1
         if name == "6b":
             assert above >= 1
@@ -121,21 +119,8 @@ def test_failed_trials_came_down_and_fell_back():
 def test_most_successful_6a_nets_hold_the_answer_in_one_block():
     """The paper's 'typical' one-block solution: in more than half of the successful 6a nets one block's end
     states alone classify at least 99 % of held-out fresh sequences (nearest class mean)."""
-    P, half = 800, 400
-    b = temporal_order.temporal_order(P, "6a", seed=13)
-    found = []
-    for r in reproduction.records("6a"):
-        if not (r["success"] and r.get("weights")):
-            continue
-        net = experiments.trained_net(r)
-        s_end = net.forward_one(b.x).cell_state[np.arange(P), b.lengths - 1]
-        best = 0.0
-        for j in range(net.B):
-            z = s_end[:, j * net.S:(j + 1) * net.S]
-            means = np.array([z[:half][b.labels[:half] == k].mean(axis=0) for k in range(4)])
-            guess = np.argmin(((z[half:, None, :] - means[None]) ** 2).sum(axis=2), axis=1)
-            best = max(best, np.mean(guess == b.labels[half:]))
-        found.append(best >= 0.99)
+    found = [max(diagnostics_456.block_accuracy(r, 800, seed=13)) >= 0.99
+             for r in reproduction.records("6a") if r["success"] and r.get("weights")]
     assert found and sum(found) > len(found) / 2
 
 
@@ -144,15 +129,11 @@ def test_the_failed_nets_have_drifted():
     |s_c| more than twice the successful nets', where h's slope is below 1 % of its slope at 0), and their input
     gates stand more open, in both rows."""
     for name in ROWS:
-        b = temporal_order.temporal_order(500, name, seed=17)
-        end = b.lengths - 1
-        inside = np.arange(b.x.shape[1])[None, :] < b.lengths[:, None]
-        size, gate = {True: [], False: []}, {True: [], False: []}
-        for r in [r for r in reproduction.records(name) if r.get("weights")]:
-            trace = experiments.trained_net(r).forward_one(b.x)
-            s_end = trace.cell_state[np.arange(len(end)), end]
-            size[r["success"]].append(np.median(np.median(np.abs(s_end), axis=0)))
-            gate[r["success"]].append(np.max(trace.input_gate[inside].mean(axis=0)))
-        assert np.median(size[False]) > 2 * np.median(size[True])
-        assert np.median(gate[False]) > np.median(gate[True])
-        assert activations.h_prime(np.median(size[False])) < 0.01 * activations.h_prime(0.0)
+        found = {True: [], False: []}
+        for r in reproduction.records(name):
+            if r.get("weights"):
+                found[r["success"]].append(diagnostics_456.trigger_state(r))
+        size = {k: np.median([f["state"] for f in v]) for k, v in found.items()}
+        gate = {k: np.median([f["gate"] for f in v]) for k, v in found.items()}
+        assert size[False] > 2 * size[True] and gate[False] > gate[True]
+        assert activations.h_prime(size[False]) < 0.01 * activations.h_prime(0.0)
