@@ -12,6 +12,7 @@ or a row's initial nets (:func:`lstm_edu.experiments.initial_net`); none writes 
   graph), :func:`wrong_steps` and :func:`final_net_profile` (where a final net errs; how many of its cells are
   saturated at the memory step), :func:`saturated_share`; for a competitor's net,
   :func:`embedded_symbol_errors`.
+- Experiment 2a, the chunker's view (Section 5.2): :func:`chunker_events`.
 - Experiment 2c, very long lags (Section 5.2): :func:`drift_at_the_trigger` (the cells' states at the
   trigger of a row's initial nets, predicted and measured, and the first gradient), :func:`reach_at_the_trigger`,
   :func:`class_at_the_trigger` (what a trained net keeps of the class), :func:`fresh_wrong`.
@@ -30,7 +31,7 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval
 
-from . import _checks, activations, competitor_nets, competitors, criteria, experiments
+from . import _checks, activations, chunker, competitor_nets, competitors, criteria, experiments
 from .lstm1997 import LSTM1997, config
 from .tasks import long_lag, noise_signal, reber
 
@@ -161,6 +162,27 @@ def saturated_share(record: dict, bound: float = 10.0) -> float:
     """Share of (string, cell) pairs of a stored Experiment 1 trial's final net with ``|s_c| > bound`` at
     the memory step, where :math:`h'(s_c)` has all but vanished (:func:`final_net_profile`)."""
     return final_net_profile(record, bound)["saturated"]
+
+
+# ------------------------------------------------------------------ Experiment 2a: the chunker's view
+def chunker_events(p: int = 10, sequences: int = 400, seed: int = 0):
+    """What the higher level C of a two-net chunker (Schmidhuber 1992, one of the paper's competitors on
+    Experiment 2a, Section 5.2) sees while it learns Task 2a with ``p`` (time scale ``p``): the chunker,
+    from initial weights ``seed``, trained on ``sequences`` sequences (one generator, seed ``seed``) at
+    learning rate 1. Returns (config, W_A, W_C, events): the trained weights and, per sequence and step,
+    whether the step was passed up to C (an event)."""
+    p = _checks.positive_int("p", p, minimum=2)
+    sequences = _checks.positive_int("sequences", sequences)
+    small = chunker.ChunkerConfig(p + 1, time_scale=float(p))
+    W_A, W_C = chunker.initial_weights(small, [seed])
+    gen, seen = np.random.default_rng(seed), []
+    for _ in range(sequences):
+        b = long_lag.noise_free(1, p, gen)
+        out = chunker.train_sequence(small, W_A, W_C, np.concatenate([b.x, b.targets[:, -1:]], axis=1),
+                                     b.lengths + 1, 1.0)
+        W_A, W_C = out.W_A, out.W_C
+        seen.append(out.events[0])
+    return small, W_A, W_C, np.array(seen)
 
 
 # ------------------------------------------------------------------------ Experiment 2c: very long lags

@@ -40,25 +40,11 @@ def test_the_extra_output_brings_A_to_the_papers_count():
     assert config.n_weights["automatiser"] == 10_506 == rtrl + 102 and rtrl == 10_404
 
 
-def _small_chunker():
-    small = chunker.ChunkerConfig(11, time_scale=10.0)
-    W_A, W_C = chunker.initial_weights(small, [0])
-    gen = np.random.default_rng(0)
-    seen = []
-    for _ in range(400):
-        b = long_lag.noise_free(1, 10, gen)
-        out = chunker.train_sequence(small, W_A, W_C, np.concatenate([b.x, b.targets[:, -1:]], axis=1),
-                                     b.lengths + 1, 1.0)
-        W_A, W_C = out.W_A, out.W_C
-        seen.append(out.events[0])
-    return small, W_A, W_C, np.array(seen)
-
-
 def test_what_the_higher_level_sees_at_p10():
     """'At first C sees every input ... in sequence N C sees for the first time only the first symbol and
     the last, and over the last 100 sequences about two per sequence ... C's hidden unit steps at the first
     symbol and then holds still until the last one is read; A's hidden unit ... hardly does yet.'"""
-    small, W_A, W_C, seen = _small_chunker()
+    small, W_A, W_C, seen = diagnostics.chunker_events(p=10, sequences=400, seed=0)
     assert seen[:10].all()
     first_two = next(n for n in range(len(seen)) if seen[n].sum() <= 2)
     assert seen[first_two, 0] and seen[first_two].sum() == 2 and seen[first_two, -1]

@@ -143,6 +143,27 @@ def test_embedded_symbol_errors_string_by_string():
         diagnostics.embedded_symbol_errors(_first("1-5"))
 
 
+# ------------------------------------------------------------------ Experiment 2a: the chunker's view
+def test_chunker_events_continue_where_a_shorter_run_stopped():
+    """Training is sequential: the first 5 of 8 sequences' events are those of a run of 5 sequences, and a
+    run from the 5-sequence weights on sequences 6-8 (the same generator, continued) gives the rest."""
+    from lstm_edu import chunker
+    small, W_A, W_C, five = diagnostics.chunker_events(p=6, sequences=5, seed=1)
+    _, _, _, eight = diagnostics.chunker_events(p=6, sequences=8, seed=1)
+    assert five.shape == (5, 7) and np.array_equal(eight[:5], five) and five[:, 0].all()
+    gen = np.random.default_rng(1)
+    for _ in range(5):
+        long_lag.noise_free(1, 6, gen)
+    for k in range(5, 8):
+        b = long_lag.noise_free(1, 6, gen)
+        out = chunker.train_sequence(small, W_A, W_C, np.concatenate([b.x, b.targets[:, -1:]], axis=1),
+                                     b.lengths + 1, 1.0)
+        W_A, W_C = out.W_A, out.W_C
+        assert np.array_equal(out.events[0], eight[k])
+    with pytest.raises(ValueError, match="p"):
+        diagnostics.chunker_events(p=1)
+
+
 # ------------------------------------------------------------------------ Experiment 2c: very long lags
 def test_drift_at_the_trigger_one_net_and_one_sequence_at_a_time():
     """Two initial 2c-1 nets, one sequence each: the states at the trigger from forward_one, beta_c summed
