@@ -15,7 +15,9 @@ or a row's initial nets (:func:`lstm_edu.experiments.initial_net`); none writes 
 - Experiment 2a, the chunker's view (Section 5.2): :func:`chunker_events`.
 - Experiment 2c, very long lags (Section 5.2): :func:`drift_at_the_trigger` (the cells' states at the
   trigger of a row's initial nets, predicted and measured, and the first gradient), :func:`reach_at_the_trigger`,
-  :func:`class_at_the_trigger` (what a trained net keeps of the class), :func:`fresh_wrong`.
+  :func:`class_at_the_trigger` (what a trained net keeps of the class), :func:`class_gap`, :func:`fresh_wrong`;
+  the generator's :func:`lengths_and_distractors`.
+- Experiment 2b (Section 5.2): :func:`class_difference` (the class part of the cell state).
 - Experiment 3, noise and signal on the same channel (Section 5.3): :func:`bayes_error`,
   :func:`posterior_output_rate`, :func:`first_step_gate`, :func:`even_sum_separation`.
 """
@@ -185,7 +187,39 @@ def chunker_events(p: int = 10, sequences: int = 400, seed: int = 0):
     return small, W_A, W_C, np.array(seen)
 
 
+# ----------------------------------------------------------------- Experiment 2b: no local regularities
+def class_difference(nets: LSTM1997, x: np.ndarray) -> np.ndarray:
+    """(P, T, C): for each of ``nets`` (P nets of row 2b), the cell states after the Task 2b sequence ``x``
+    ((1, T, p + 1), one-hot) minus those after the same sequence with the other first symbol (x and y, the
+    input units p - 1 and p, swapped). The cells read the inputs only, so the difference is the class part
+    of the state, written at the first step and kept (the book's (ll-2b-split))."""
+    x = _checks.array("x", x, ndim=3)
+    p = x.shape[2] - 1
+    first = int(x[0, 0].argmax())
+    if x.shape[0] != 1 or first not in (p - 1, p):
+        raise ValueError("x must be one Task 2b sequence (1, T, p + 1) whose first symbol is x or y (units p - 1, p)")
+    pair = np.repeat(x, 2, axis=0)
+    pair[1, 0] = 0.0
+    pair[1, 0, (2 * p - 1) - first] = 1.0
+    return np.stack([np.subtract(*nets.forward_one(pair, k).cell_state) for k in range(nets.P)])
+
+
 # ------------------------------------------------------------------------ Experiment 2c: very long lags
+def lengths_and_distractors(p: int, q: int, n: int = 100_000, seed: int = 2024, chunk: int = 5000):
+    """(lengths, per_symbol) of ``n`` Task 2c sequences (seed ``seed``, drawn ``chunk`` at a time): each
+    sequence's length counting the final target element, and how often each distractor a_1 .. a_p occurs in
+    it (Section 5.2: the expected length q + 13 and (q + 9)/p occurrences, the book's (ll-2c-length))."""
+    n, chunk = _checks.positive_int("n", n), _checks.positive_int("chunk", chunk)
+    if n % chunk:
+        raise ValueError(f"n must be a multiple of chunk, got n={n} and chunk={chunk}")
+    gen, lengths, per_symbol = np.random.default_rng(seed), [], []
+    for _ in range(n // chunk):
+        batch = long_lag.very_long_lag(chunk, p, q, gen)
+        lengths.append(batch.lengths + 1)                       # input steps + the final target element
+        per_symbol.append(batch.x[:, :, :p].sum(axis=1))        # occurrences of a_1 .. a_p per sequence
+    return np.concatenate(lengths), np.concatenate(per_symbol)
+
+
 class Drift(NamedTuple):
     """Per sequence and cell of :func:`drift_at_the_trigger`: the state predicted by
     :math:`s_c(L) \\approx \\tfrac12 L\\, g(\\beta_c)`, the measured state, and (per sequence) the first
@@ -252,6 +286,19 @@ def class_at_the_trigger(record: dict, n: int = 200, seed: int = 3) -> dict:
     return {"x": s[probe.labels == 0].mean(axis=0), "y": s[probe.labels == 1].mean(axis=0),
             "h_prime": float(activations.h_prime(s).mean()),
             "gate": float(np.mean([trace.input_gate[k, 2:ends[k]].mean() for k in range(n)]))}
+
+
+def class_gap(trace, lengths) -> dict:
+    """For a trace (:meth:`~lstm_edu.lstm1997.LSTM1997.forward_one`) of one x and one y sequence of Task 2c
+    with input ``lengths``: ``start``, each cell's ``|s_x - s_y|`` after the second symbol; ``end``, at the
+    trigger; ``gates``, each input gate's mean during the distractors (steps 3 to the one before the
+    trigger) of both sequences. A class written once and kept gives ``end`` about ``start``."""
+    last = np.asarray(lengths) - 1
+    if trace.cell_state.shape[0] != 2 or last.shape != (2,):
+        raise ValueError("trace and lengths must be of two sequences (an x and a y one)")
+    return {"start": np.abs(trace.cell_state[0, 1] - trace.cell_state[1, 1]),
+            "end": np.abs(trace.cell_state[0, last[0]] - trace.cell_state[1, last[1]]),
+            "gates": np.concatenate([trace.input_gate[k, 2:last[k]] for k in range(2)]).mean(axis=0)}
 
 
 def fresh_wrong(record: dict, n: int = 20_000, seed: int = 21, chunk: int = 5000) -> int:

@@ -26,13 +26,8 @@ def test_2a_is_two_fixed_sequences_predicted_one_step_ahead():
 
 
 def test_2c_lengths_are_q_plus_13_on_average_not_the_printed_q_plus_14():
-    q, p, gen = 50, 2, np.random.default_rng(2024)
-    lengths, per_symbol = [], []
-    for _ in range(20):
-        batch = long_lag.very_long_lag(5000, p, q, gen)
-        lengths.append(batch.lengths + 1)
-        per_symbol.append(batch.x[:, :, :p].sum(axis=1))
-    lengths, per_symbol = np.concatenate(lengths), np.concatenate(per_symbol)
+    q, p = 50, 2
+    lengths, per_symbol = diagnostics.lengths_and_distractors(p, q, n=100_000, seed=2024)
     assert lengths.min() == q + 4
     assert abs(lengths.mean() - (q + 13)) < 4 * lengths.std() / np.sqrt(lengths.size)
     assert abs(lengths.mean() - (q + 14)) > 0.5
@@ -69,13 +64,7 @@ def test_the_2b_cell_keeps_a_constant_class_difference():
         symbols = check.x[:, 1:p, :].argmax(axis=2)
         repeat.append((symbols[:, :-1] == symbols[:, -1:]).any(axis=1))
     assert abs(np.concatenate(repeat).mean() - (1 - (98 / 99) ** 98)) < 0.02
-    nets = build("2b", 4, seed=5)
-    pair = np.repeat(check.x[:1], 2, axis=0)
-    first = int(pair[0, 0].argmax())
-    pair[1, 0] = 0.0
-    pair[1, 0, (2 * p - 1) - first] = 1.0
-    for k in range(4):
-        gap = np.subtract(*nets.forward_one(pair, k).cell_state[:, :, 0])
+    for gap in diagnostics.class_difference(build("2b", 4, seed=5), check.x[:1])[:, :, 0]:
         assert np.ptp(gap) < 1e-12 and abs(gap[0]) > 1e-6
 
 
@@ -208,13 +197,9 @@ def test_a_trained_2c_1_net_rewrites_the_class_and_errs_rarely():
     net = experiments.trained_net(trained)
     batch = long_lag.very_long_lag(20, p, q, np.random.default_rng(12))
     pick = [int(np.flatnonzero(batch.labels == label)[0]) for label in (0, 1)]
-    trace = net.forward_one(batch.x[pick])
-    last = batch.lengths[pick] - 1
-    gap_start = np.abs(trace.cell_state[0, 1] - trace.cell_state[1, 1])
-    gap_end = np.abs(trace.cell_state[0, last[0]] - trace.cell_state[1, last[1]])
-    gates = np.concatenate([trace.input_gate[k, 2:last[k]] for k in range(2)]).mean(axis=0)
-    assert np.all((0.3 < gates) & (gates < 0.7))
-    assert np.min(gap_end / gap_start) > 10
+    gap = diagnostics.class_gap(net.forward_one(batch.x[pick]), batch.lengths[pick])
+    assert np.all((0.3 < gap["gates"]) & (gap["gates"] < 0.7))
+    assert np.min(gap["end"] / gap["start"]) > 10
     assert diagnostics.fresh_wrong(trained, n=20_000, seed=21) < 20
 
 

@@ -164,7 +164,44 @@ def test_chunker_events_continue_where_a_shorter_run_stopped():
         diagnostics.chunker_events(p=1)
 
 
+# ----------------------------------------------------------------- Experiment 2b: no local regularities
+def test_class_difference_is_the_two_runs_apart():
+    nets = lstm1997.build("2b", 2, seed=4)
+    x = long_lag.no_local_regularities(1, 100, np.random.default_rng(8)).x
+    swapped = x.copy()
+    first = int(x[0, 0].argmax())
+    swapped[0, 0, first], swapped[0, 0, 199 - first] = 0.0, 1.0              # x (unit 99) <-> y (unit 100)
+    found = diagnostics.class_difference(nets, x)
+    for k in range(2):
+        expected = nets.forward_one(x, k).cell_state[0] - nets.forward_one(swapped, k).cell_state[0]
+        assert np.allclose(found[k], expected, rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="one Task 2b sequence"):
+        diagnostics.class_difference(nets, np.repeat(x, 2, axis=0))
+
+
 # ------------------------------------------------------------------------ Experiment 2c: very long lags
+def test_lengths_and_distractors_sequence_by_sequence():
+    lengths, per_symbol = diagnostics.lengths_and_distractors(3, 10, n=10, seed=5, chunk=5)
+    gen = np.random.default_rng(5)
+    batches = [long_lag.very_long_lag(5, 3, 10, gen) for _ in range(2)]
+    x = [b.x[n, :b.lengths[n]] for b in batches for n in range(5)]
+    assert np.array_equal(lengths, [len(seq) + 1 for seq in x])
+    assert np.array_equal(per_symbol, [[int((seq.argmax(axis=1) == j).sum()) for j in range(3)] for seq in x])
+    with pytest.raises(ValueError, match="multiple of chunk"):
+        diagnostics.lengths_and_distractors(3, 10, n=10, chunk=4)
+
+
+def test_class_gap_reads_the_trace():
+    from types import SimpleNamespace
+    s = np.zeros((2, 6, 2))
+    s[0, 1], s[1, 1], s[0, 4], s[1, 5] = (1.0, 2.0), (0.5, 2.5), (4.0, 0.0), (-1.0, 1.0)
+    gates = np.arange(24, dtype=float).reshape(2, 6, 2)
+    gap = diagnostics.class_gap(SimpleNamespace(cell_state=s, input_gate=gates), [5, 6])
+    assert np.array_equal(gap["start"], [0.5, 0.5]) and np.array_equal(gap["end"], [5.0, 1.0])
+    assert np.array_equal(gap["gates"], np.concatenate([gates[0, 2:4], gates[1, 2:5]]).mean(axis=0))
+    with pytest.raises(ValueError, match="two sequences"):
+        diagnostics.class_gap(SimpleNamespace(cell_state=s[:1], input_gate=gates[:1]), [5])
+
 def test_drift_at_the_trigger_one_net_and_one_sequence_at_a_time():
     """Two initial 2c-1 nets, one sequence each: the states at the trigger from forward_one, beta_c summed
     from the weights by name, and the gradient from autograd's truncated reference (lstm1997.reference_loss)."""
