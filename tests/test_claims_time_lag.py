@@ -1,9 +1,9 @@
 """The claims of the chapter "Success against time lag" (book/experiments/time_lag.md).
 
 Each test recomputes what the chapter states: the paper's figures it quotes (from the registries it glues them
-from), the numbers of its derivation and exercises, and, on the stored sweep (lag_sweep.table()), the three
-expectations of "Beside the paper" and the budget rule. A claim about stored cells is skipped only while none of
-its cells is stored.
+from), the numbers of its derivation and exercises, and, on the stored sweep (lag_sweep.table()), the budget
+rule, LSTM against the gradient-trained competitors and the three expectations of "Beside the paper". A claim
+about stored cells is skipped only while none of its cells is stored.
 """
 
 import math
@@ -75,6 +75,19 @@ def test_every_method_of_a_family_has_the_family_budget():
     assert all(r["budget"] == lag_sweep.FAMILIES[r["family"]].budget for r in cells), \
         [(r["family"], r["method"], r["lag"], r["budget"]) for r in cells
          if r["budget"] != lag_sweep.FAMILIES[r["family"]].budget]
+
+
+def test_lstm_is_at_least_as_successful_as_every_gradient_trained_competitor_at_every_stored_lag():
+    """What the sweep shows: 'at every lag where both cells are stored, LSTM succeeds in at least as large a
+    fraction of its trials as each gradient-trained competitor (RTRL, BPTT, truncated BPTT, the Elman net)'."""
+    pairs = [(r, sweep_view.cell(ROWS, r["family"], "lstm", r["lag"])) for r in ROWS
+             if r["method"] in ("rtrl", "bptt", "bptt_h", "elman") and sweep_view.ran(r)]
+    pairs = [(r, lstm) for r, lstm in pairs if lstm is not None and sweep_view.ran(lstm)]
+    if not pairs:
+        pytest.skip("no lag has both an LSTM cell and a gradient-trained competitor's cell stored yet")
+    ahead = [(r["family"], r["method"], r["lag"], r["n_success"], lstm["n_success"]) for r, lstm in pairs
+             if r["rate"] > lstm["rate"]]
+    assert not ahead
 
 
 def test_rtrl_and_bptt_fail_on_the_noise_free_sequences_from_p_10_on():
