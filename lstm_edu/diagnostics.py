@@ -9,15 +9,17 @@ or a row's initial nets (:func:`lstm_edu.experiments.initial_net`); none writes 
   :func:`relative_difference` (the yardstick of every twin and gradient check), :func:`autograd_gradient`
   (autograd's gradient of a competitor's net, the independent reference of its hand-derived rules).
 - Experiment 1, the embedded Reber grammar (Section 5.1): :func:`length_distribution` (exact, from the
-  graph), :func:`wrong_steps` and :func:`final_net_profile` (where a final net errs; how many of its cells are
+  graph), :func:`continuations` (the generator against the grammar's possible next symbols),
+  :func:`wrong_steps` and :func:`final_net_profile` (where a final net errs; how many of its cells are
   saturated at the memory step), :func:`saturated_share`; for a competitor's net,
   :func:`embedded_symbol_errors`.
-- Experiment 2a, the chunker's view (Section 5.2): :func:`chunker_events`.
+- Experiment 2a (Section 5.2): :func:`first_update_from_cell` (why the cell comes late), :func:`chunker_events`
+  (the chunker's view).
+- Experiment 2b (Section 5.2): :func:`class_difference` (the class part of the cell state).
 - Experiment 2c, very long lags (Section 5.2): :func:`drift_at_the_trigger` (the cells' states at the
   trigger of a row's initial nets, predicted and measured, and the first gradient), :func:`reach_at_the_trigger`,
   :func:`class_at_the_trigger` (what a trained net keeps of the class), :func:`class_gap`, :func:`fresh_wrong`;
   the generator's :func:`lengths_and_distractors`.
-- Experiment 2b (Section 5.2): :func:`class_difference` (the class part of the cell state).
 - Experiment 3, noise and signal on the same channel (Section 5.3): :func:`bayes_error`,
   :func:`posterior_output_rate`, :func:`first_step_gate`, :func:`even_sum_separation`.
 """
@@ -34,6 +36,7 @@ import numpy as np
 from autograd.tracer import getval
 
 from . import _checks, activations, chunker, competitor_nets, competitors, criteria, experiments
+from . import lstm1997
 from .lstm1997 import LSTM1997, config
 from .tasks import long_lag, noise_signal, reber
 
@@ -89,6 +92,26 @@ def length_distribution(max_len: int = 150) -> np.ndarray:
         p_length[n_symbols + 6] = nxt.pop(0, 0.0)          # ended after n_symbols inner symbols
         mass = nxt
     return p_length
+
+
+def continuations(strings, often: int = 30) -> dict:
+    """The generator of embedded Reber strings against :func:`lstm_edu.tasks.reber.possible_next`, over the
+    prefixes of ``strings``: ``outside``, how many (distinct string, step) pairs saw a continuation that the
+    set of possible next symbols does not allow; ``incomplete``, how many of them, with a prefix seen at least
+    ``often`` times, lack one of the allowed continuations; ``common``, how many prefixes were seen that often."""
+    often = _checks.positive_int("often", often)
+    followers, seen = {}, {}
+    for s in strings:
+        for t in range(len(s) - 1):
+            followers.setdefault(s[:t + 1], set()).add(s[t + 1])
+            seen[s[:t + 1]] = seen.get(s[:t + 1], 0) + 1
+    outside = incomplete = 0
+    for s in set(strings):
+        for t, row in enumerate(reber.possible_next(s)):
+            allowed = {sym for sym, ok in zip(reber.SYMBOLS, row) if ok}
+            outside += not followers[s[:t + 1]] <= allowed                     # a symbol the set does not allow
+            incomplete += seen[s[:t + 1]] >= often and followers[s[:t + 1]] != allowed   # a branch unseen
+    return {"outside": int(outside), "incomplete": int(incomplete), "common": sum(n >= often for n in seen.values())}
 
 
 def _final_trace(record: dict):
@@ -185,6 +208,21 @@ def chunker_events(p: int = 10, sequences: int = 400, seed: int = 0):
         W_A, W_C = out.W_A, out.W_C
         seen.append(out.events[0])
     return small, W_A, W_C, np.array(seen)
+
+
+# ------------------------------------------------------------------- Experiment 2a: why the cell comes late
+def first_update_from_cell(seed: int = 1, sequence_seed: int = 0):
+    """(state, change): a fresh 2a net (Table 10's 2a, initial weights ``seed``, its cell already in place)
+    on one Task 2a sequence with p = 100 (seed ``sequence_seed``): the cell's state at every step, and how
+    one weight update (after the sequence, learning rate of the row) moves each of the 101 weights from the
+    cell to the outputs (Section 5.2, Experiment 2a: the cell is added only when the error stops falling)."""
+    net = lstm1997.build("2a", 1, seed=seed)
+    one = long_lag.noise_free(1, 100, seed=sequence_seed)
+    state = net.forward(one.x).cell_state[0, :, 0]
+    from_cell = net.output_source_names.index("cell[0,0]")
+    before = net.w_output[0, :, from_cell].copy()
+    net.train(one.x, one.targets, one.target_mask)
+    return state, net.w_output[0, :, from_cell] - before
 
 
 # ----------------------------------------------------------------- Experiment 2b: no local regularities

@@ -43,13 +43,7 @@ def test_weight_counts_match_table_10(row):
 def test_a_fresh_2a_cell_pushes_every_output_down_in_one_sequence():
     """'Why not start with the cell?': one update moves the 101 weights cell -> output down, each by at most
     4/27 sum_t s_c(t), the median by more than a quarter of that."""
-    net = build("2a", 1, seed=1)
-    one = long_lag.noise_free(1, 100, seed=0)
-    state = net.forward(one.x).cell_state[0, :, 0]
-    from_cell = net.output_source_names.index("cell[0,0]")
-    before = net.w_output[0, :, from_cell].copy()
-    net.train(one.x, one.targets, one.target_mask)
-    change = net.w_output[0, :, from_cell] - before
+    state, change = diagnostics.first_update_from_cell(seed=1, sequence_seed=0)
     bound = 4 / 27 * state.sum()
     assert 20 < state[99] < 30                                       # about 1/4 per step
     assert change.min() >= -bound - 1.0 and change.max() < 0 and np.median(change) < -0.25 * bound

@@ -30,17 +30,8 @@ def test_string_lengths_follow_the_graph(sample):
 
 def test_possible_next_is_what_follows(sample):
     """Every continuation seen lies in possible_next; every prefix seen 30 times shows all of them."""
-    followers, seen = {}, {}
-    for s in sample:
-        for t in range(len(s) - 1):
-            followers.setdefault(s[:t + 1], set()).add(s[t + 1])
-            seen[s[:t + 1]] = seen.get(s[:t + 1], 0) + 1
-    for s in set(sample):
-        for t, row in enumerate(reber.possible_next(s)):
-            allowed = {sym for sym, ok in zip(reber.SYMBOLS, row) if ok}
-            assert followers[s[:t + 1]] <= allowed, s[:t + 1]
-            if seen[s[:t + 1]] >= 30:
-                assert followers[s[:t + 1]] == allowed, s[:t + 1]
+    found = diagnostics.continuations(sample, often=30)
+    assert found["outside"] == 0 == found["incomplete"] and found["common"] > 0
 
 
 @pytest.mark.parametrize("k", range(3))

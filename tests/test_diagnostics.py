@@ -75,9 +75,9 @@ def _inner_strings(max_symbols):
 
 
 def test_length_distribution_is_the_exhaustive_walk_of_the_grammar():
-    exact = diagnostics.length_distribution(40)
-    walked = np.zeros(41)
-    for inner, p in _inner_strings(34):
+    exact = diagnostics.length_distribution(26)
+    walked = np.zeros(27)
+    for inner, p in _inner_strings(20):
         walked[len("BT" + "B" + inner + "E" + "TE")] += p
     assert np.allclose(exact, walked, atol=1e-15, rtol=0)
     assert exact[:9].sum() == 0 and exact[9] == pytest.approx(1 / 4)        # BTBTXSETE: two branches
@@ -105,6 +105,16 @@ def _kind_string_by_string(record):
     kind = {(True, True): "both", (True, False): "memory", (False, True): "grammar"}.get((memory, grammar), "none")
     states = np.array(states)
     return kind, float((states > 10).mean()), float(np.median(states))
+
+
+def test_continuations_of_one_string_seen_often():
+    """One string 30 times: every prefix common, nothing outside the grammar, and every two-way step
+    (a branch of the graph) incomplete, since only one of its two continuations was seen."""
+    s = "BTBPTVPXTVVETE"
+    found = diagnostics.continuations([s] * 30, often=30)
+    two_way = int((reber.possible_next(s).sum(axis=1) == 2).sum())
+    assert found == {"outside": 0, "incomplete": two_way, "common": len(s) - 1} and two_way > 0
+    assert diagnostics.continuations([s] * 30, often=31)["incomplete"] == 0
 
 
 @pytest.mark.parametrize("success", [False, True])
@@ -143,7 +153,19 @@ def test_embedded_symbol_errors_string_by_string():
         diagnostics.embedded_symbol_errors(_first("1-5"))
 
 
-# ------------------------------------------------------------------ Experiment 2a: the chunker's view
+# ------------------------------------------------------------------ Experiment 2a
+def test_first_update_from_cell_is_minus_alpha_times_autograds_gradient():
+    """One update after the sequence: the change of the weights cell -> output is -alpha times autograd's
+    truncated gradient (lstm1997.reference_loss) at the initial weights; the states from forward_one."""
+    state, change = diagnostics.first_update_from_cell(seed=2, sequence_seed=3)
+    net, one = lstm1997.build("2a", 1, seed=2), long_lag.noise_free(1, 100, seed=3)
+    assert np.allclose(state, net.forward_one(one.x).cell_state[0, :, 0], rtol=1e-12, atol=1e-12)
+    _, _, ref_output = lstm1997.reference_loss(net, one.x, one.targets, one.target_mask[:, :, 0])
+    expected = -lstm1997.config("2a").alpha * ref_output[0, :, net.output_source_names.index("cell[0,0]")]
+    assert np.allclose(change, expected, rtol=1e-9, atol=1e-12)
+
+
+
 def test_chunker_events_continue_where_a_shorter_run_stopped():
     """Training is sequential: the first 5 of 8 sequences' events are those of a run of 5 sequences, and a
     run from the 5-sequence weights on sequences 6-8 (the same generator, continued) gives the rest."""
