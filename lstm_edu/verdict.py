@@ -19,6 +19,10 @@ A row gets :data:`VERDICTS`:
   then fewest sequences);
 - ``"not run"``: no records.
 
+A variant's :func:`cause` names the chapter that measures why its change matters and, where a function of
+:mod:`lstm_edu.diagnostics` measures it, the figure itself (:func:`measured`: computed when the verdict is
+asked for, from the initial nets or the stored records, and kept for the life of the process).
+
 Beside the strict stopping rule's sequences, a row whose records carry the "learned" milestone (the first
 fresh test passing the paper's success bound, :func:`lstm_edu.trial_tests.learned_allowances`) reports how
 many trials reached it and after how many sequences on average.
