@@ -208,7 +208,7 @@ GUESSING = {
                                "latch_II", equal_lengths=True),
     **{f"latch_II_train{n}": Guessing(22, f"latch variant II, {n} training sequences of 500-600 steps", 400,
                                       10_000, "latch_II", n_train=n) for n in (2, 3, 4, 5, 10)},
-    "parity_A1_sequential": Guessing(2906, f"parity, A1 with n = 1, {_SEQUENTIAL}", 40, 100_000, "A1",
+    "parity_A1_sequential": Guessing(2906, f"parity, A1 with n = 1, {_SEQUENTIAL}", 200, 100_000, "A1",
                                      "sequential"),
     "parity_A1_sequential_unbiased": Guessing(2906, f"parity, A1 with n = 1 and no output bias, {_SEQUENTIAL}",
                                               100, 100_000, "A1_unbiased", "sequential"),
