@@ -77,7 +77,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from tqdm import tqdm
+from tqdm.auto import tqdm  # a widget bar in Jupyter (labs, the run button), text in a terminal
 
 from . import _checks
 from .results import OUTCOME_FIELDS, RESULTS_DIR, code_version, read_trials, validate, write_record

@@ -320,7 +320,8 @@ def sweep_widget(rows, *, families=None, run: bool = True, dpi: int = 80) -> ipy
     Every (family, lag) panel is drawn in advance (one per planned lag of each family of ``families``) and the
     sliders are ``jslink``-ed to their stacks (:func:`lstm_edu.widgets.slider_panels`), so it works in the HTML
     book with no kernel. With ``run`` a :class:`RunPanel` follows: with a kernel, its button trains a small fresh
-    sweep. Returns ``VBox([task slider, stack of (lag slider, panels) per family][, run panel])``.
+    sweep. Returns ``VBox([task slider, stack of (lag slider, panels) per family][, run panel])``, or for one
+    family ``VBox([lag slider, stack of panels][, run panel])``.
     """
     rows, families = _rows("rows", rows), _families(families)
     _checks.boolean("run", run)
@@ -329,7 +330,8 @@ def sweep_widget(rows, *, families=None, run: bool = True, dpi: int = 80) -> ipy
                                         [_panel(rows, f, lag, dpi) for lag in _lags_of(f, rows)],
                                         description=f"time lag {lag_sweep.FAMILIES[f].lag_name}")
                   for f in families]
-    box = widgets.slider_panels([lag_sweep.FAMILIES[f].label for f in families], per_family, description="task")
+    box = (per_family[0] if len(families) == 1 else  # a task slider of one position could not move
+           widgets.slider_panels([lag_sweep.FAMILIES[f].label for f in families], per_family, description="task"))
     return ipywidgets.VBox(list(box.children) + ([RunPanel(rows, families=families).widget] if run else []))
 
 

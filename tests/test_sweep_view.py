@@ -146,7 +146,10 @@ def test_the_widget_has_one_panel_per_family_and_lag_each_slider_linked_in_the_b
     assert ((family_slider, "index"), (outer, "selected_index")) in links
     first = outer.children[0].children[1].children[0].children[1].value
     assert "20 of 20" in first and "not run" in first
-    assert len(sweep_view.sweep_widget(ROWS, families=["latch"], dpi=30).children) == 3  # with the run panel
+    one = sweep_view.sweep_widget(ROWS, families=["latch"], dpi=30)  # one family: no task slider to move
+    assert len(one.children) == 3 and list(one.children[0].options) == [str(lag) for lag in
+                                                                         lag_sweep.FAMILIES["latch"].lags]
+    assert len(one.children[1].children) == len(lag_sweep.FAMILIES["latch"].lags)  # then the run panel
 
 
 def test_the_run_button_trains_a_real_small_sweep_and_adds_its_cell(tmp_path):
