@@ -97,10 +97,20 @@ def test_rtrl_and_bptt_fail_on_the_noise_free_sequences_from_p_10_on():
     assert not against
 
 
-def test_lstm_succeeds_in_at_least_90_percent_of_its_trials_on_the_noise_free_sequences():
-    """Beside the paper: 'LSTM succeeding there at every lag (we ask for at least 90% of the trials)'."""
-    against = [(r["lag"], r["n_success"], r["n_trials"]) for r in stored("noise_free", ("lstm",)) if r["rate"] < 0.9]
-    assert not against
+def test_lstm_holds_on_the_noise_free_sequences_up_to_p_20_and_then_falls_as_row_2a_does():
+    """'Our LSTM succeeds in at least 90% of its trials up to p = 20, and beyond that ...: the shortfall of our
+    row 2a (fewer than all of 18 at p = 100) ... it sets in between p = 20 and p = 50'; 'on the 2-sequence
+    problem LSTM keeps at least 90% ... far past the lags where RTRL and BPTT stop'."""
+    lstm = {r["lag"]: r for r in stored("noise_free", ("lstm",))}
+    if 50 not in lstm:
+        pytest.skip("the noise-free LSTM cell at p = 50 is not stored yet")
+    assert all(lstm[p]["rate"] >= 0.9 for p in (5, 10, 20)) and lstm[50]["rate"] < 0.9
+    assert all(r["rate"] < 0.9 for p, r in lstm.items() if p >= 50)
+    row_2a = reproduction.row_summary("2a")["ours"]
+    assert row_2a["successes"] < row_2a["trials"] == 18
+    two = {r["lag"]: r["rate"] for r in stored("two_sequence", ("lstm",))}
+    gradient = [r for r in stored("two_sequence", ("rtrl", "bptt")) if r["n_success"]]
+    assert all(two[T] >= 0.9 for T in two if T <= 50) and max(two) > max(r["lag"] for r in gradient)
 
 
 def test_random_guessing_solves_the_latch_at_every_lag():
