@@ -363,6 +363,14 @@ def _variants() -> dict:
         variants[name] = dataclasses.replace(
             exp, name=name, base="4-1", changes=changes, description=f"{exp.description}; {what}",
             overrides=overrides, note=f"Variant of row 4-1: {what}. {exp.note}")
+    # Row 2a's failures (long_lags chapter): summed over a sequence, the first updates after the cell
+    # arrives drive the 101 weights from the cell far negative (the cell abused as a bias) and saturate
+    # outputs whose target is 1; "permanently trying to predict the next symbol" (Section 5.2), on-line
+    exp = EXPERIMENTS["2a"]
+    what = "weights change after every step (on-line, as in Experiment 1) instead of once per sequence"
+    variants["2a_step"] = dataclasses.replace(
+        exp, name="2a_step", base="2a", changes="schedule", schedule="step", description=f"{exp.description}; {what}",
+        note=f"Variant of row 2a: {what}. {exp.note}")
     # The abuse problem (abuse chapter): row 1-4 (staggered output-gate biases, Section 4's remedy (2))
     # against zero biases and against sequential construction (remedy (1)), with the row's trials
     exp = EXPERIMENTS["1-4"]
