@@ -371,6 +371,12 @@ def _variants() -> dict:
     variants["2a_step"] = dataclasses.replace(
         exp, name="2a_step", base="2a", changes="schedule", schedule="step", description=f"{exp.description}; {what}",
         note=f"Variant of row 2a: {what}. {exp.note}")
+    # ... and Section 4's remedy for the drift behind that abuse: g > 0 makes the state grow at every step
+    what = ("a bias weight on the input gate, starting at -2 (Section 4's remedy for internal state drift; "
+            "10,505 weights instead of Table 10's 10,504)")
+    variants["2a_igb"] = dataclasses.replace(
+        exp, name="2a_igb", base="2a", changes="gate biases", description=f"{exp.description}; {what}",
+        overrides={"bias": "ga", "input_gate_bias": (-2.0,)}, note=f"Variant of row 2a: {what}. {exp.note}")
     # The abuse problem (abuse chapter): row 1-4 (staggered output-gate biases, Section 4's remedy (2))
     # against zero biases and against sequential construction (remedy (1)), with the row's trials
     exp = EXPERIMENTS["1-4"]

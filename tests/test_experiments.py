@@ -122,7 +122,7 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
                                "1-1_caption", "1-2_caption", "1-3_caption", "1-4_caption", "2c-1_caption",
                                "2c-3_igb", "4-1_long", "1-5_long", "1-4_zero", "1-4_sequential", "2c-2_caption",
                                "2c-3_caption", "4-1_caption", "6a_caption", "6b_caption", "4-1_igb", "4-1_igb_alpha",
-                               "2a_step"}
+                               "2a_step", "2a_igb"}
     for name in ("1-1", "1-2", "1-3", "1-4", "2c-1", "2c-2", "2c-3", "4-1", "6a", "6b"):  # the caption's ranges
         variant = E.experiment(f"{name}_caption")
         assert variant.base == variant.row == name and variant.overrides == {"squashing": "caption"}
