@@ -175,6 +175,31 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     assert E.trained_net(record).cfg.squashing == "caption"
 
 
+def test_variants_of_row_2a_start_as_the_row_and_bound_the_cells_drift():
+    """2a_step is row 2a's trials with a weight change after every step; 2a_igb adds one bias weight, on
+    the input gate, at -2. With weights within 0.2, a fresh net adds y_in g(net_c) to its state at every
+    one of the p = 100 steps: at least f(-0.2)^2 = 0.2034 per step as written, at most f(-1.8) f(0.2)
+    = 0.0780 with the bias (the drift the bias is there to curb, Section 4)."""
+    row, step, igb = (E.experiment(name) for name in ("2a", "2a_step", "2a_igb"))
+    assert (step.base, step.changes, step.schedule, row.schedule) == ("2a", "schedule", "step", "sequence")
+    assert (igb.base, igb.changes, igb.schedule) == ("2a", "gate biases", "sequence")
+    assert step.budget == igb.budget == row.budget == 50_000 and step.n_trials == igb.n_trials == 18
+    np.testing.assert_array_equal(E.initial_net("2a_step", [3, 7]).w_hidden, E.initial_net("2a", [3, 7]).w_hidden)
+    nets = {name: E.initial_net(name, [3, 7]) for name in ("2a", "2a_igb")}
+    assert nets["2a"].n_weights == 10_504 and nets["2a_igb"].n_weights == 10_505
+    np.testing.assert_array_equal(nets["2a_igb"].input_gate_weights[:, :, -1], -2.0)
+    assert np.all(nets["2a_igb"].cell_weights[:, :, -1] == 0)             # the cell gets no bias
+    from lstm_edu.tasks import long_lag
+
+    def f(v):
+        return 1 / (1 + np.exp(-v))
+    one = long_lag.noise_free(2, 100, 5)
+    state = {name: net.forward(one.x).cell_state[:, -1, 0] for name, net in nets.items()}
+    assert np.all(state["2a"] >= 100 * f(-0.2) ** 2) and np.all(state["2a_igb"] <= 100 * f(-1.8) * f(0.2))
+    first = [T.LSTMTrials(E.experiment(name), [3, 7], 100, "test").train[0].next() for name in ("2a", "2a_igb")]
+    assert all(np.array_equal(a, b) for a, b in zip(*first))              # the row's training sequences
+
+
 def test_initial_net_is_where_the_trials_start():
     chunk = T.LSTMTrials(E.experiment("2c-1"), [4, 9], 100, "test")
     net = E.initial_net("2c-1", [4, 9])
