@@ -102,6 +102,8 @@ def reading(name: str) -> str:
                                                                             ("output", "output_gate_bias"))
                   if (value := exp.overrides.get(key)) is not None]
         return "; ".join(biases) or exp.description[len(base.description) + 2:]
+    if exp.changes == "schedule" and exp.schedule == "step":  # row 2a's variant: the other way round
+        return "a weight update after every step"
     return _READINGS.get(exp.changes) or exp.description[len(base.description) + 2:]
 
 
