@@ -36,8 +36,8 @@ def train_pair(W_A, W_C, mask_A, mask_C, absorb, threshold, time_scale, x, lengt
     n_out_A = W_A.shape[0] - 1
     s_A, y_A, nz_A = np.zeros(m_A), np.zeros(W_A.shape[0]), np.zeros(m_A, dtype=np.int64)
     s_C, y_C, nz_C = np.zeros(m_C), np.zeros(W_C.shape[0]), np.zeros(m_C, dtype=np.int64)
-    p_A, p_new_A = np.zeros((1, 1, m_A)), np.zeros((1, 1, m_A))
-    p_C, p_new_C = np.zeros((1, 1, m_C)), np.zeros((1, 1, m_C))
+    p_A, p_new_A = np.zeros((1, m_A)), np.zeros((1, m_A))  # p^k_ij at [k, i * cur0 + j] (rtrl_step)
+    p_C, p_new_C = np.zeros((1, m_C)), np.zeros((1, m_C))
     h_A, h_C, one = np.zeros(1), np.zeros(1), np.ones(1)
     err_A, delta_A, eps_A = np.zeros(n_out_A), np.zeros(n_out_A), np.zeros(1)
     err_C, delta_C, eps_C = np.zeros(n), np.zeros(n), np.zeros(1)
