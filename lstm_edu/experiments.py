@@ -48,7 +48,7 @@ STOP_RULES = ("reber", "abs_test", "exp3", "st3", "nseq")
 #: What a variant of :data:`VARIANTS` changes against its row (:attr:`Experiment.changes`): one of the
 #: paper's open choices, or ``"budget"`` (the same trials trained longer).
 VARIANT_CHANGES = ("schedule", "squashing", "training strings", "targets", "gate biases", "budget",
-                   "construction", "gate biases and learning rate")
+                   "construction", "gate biases and learning rate", "gate biases and schedule")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -377,6 +377,11 @@ def _variants() -> dict:
     variants["2a_igb"] = dataclasses.replace(
         exp, name="2a_igb", base="2a", changes="gate biases", description=f"{exp.description}; {what}",
         overrides={"bias": "ga", "input_gate_bias": (-2.0,)}, note=f"Variant of row 2a: {what}. {exp.note}")
+    what = ("a bias weight on the input gate, starting at -2 (10,505 weights), and weights changed after every step "
+            "(on-line)")
+    variants["2a_igb_step"] = dataclasses.replace(
+        variants["2a_igb"], name="2a_igb_step", changes="gate biases and schedule", schedule="step",
+        description=f"{exp.description}; {what}", note=f"Variant of row 2a: {what}. {exp.note}")
     # The abuse problem (abuse chapter): row 1-4 (staggered output-gate biases, Section 4's remedy (2))
     # against zero biases and against sequential construction (remedy (1)), with the row's trials
     exp = EXPERIMENTS["1-4"]

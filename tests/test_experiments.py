@@ -122,7 +122,7 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
                                "1-1_caption", "1-2_caption", "1-3_caption", "1-4_caption", "2c-1_caption",
                                "2c-3_igb", "4-1_long", "1-5_long", "1-4_zero", "1-4_sequential", "2c-2_caption",
                                "2c-3_caption", "4-1_caption", "6a_caption", "6b_caption", "4-1_igb", "4-1_igb_alpha",
-                               "2a_step", "2a_igb"}
+                               "2a_step", "2a_igb", "2a_igb_step"}
     for name in ("1-1", "1-2", "1-3", "1-4", "2c-1", "2c-2", "2c-3", "4-1", "6a", "6b"):  # the caption's ranges
         variant = E.experiment(f"{name}_caption")
         assert variant.base == variant.row == name and variant.overrides == {"squashing": "caption"}
@@ -183,6 +183,8 @@ def test_variants_of_row_2a_start_as_the_row_and_bound_the_cells_drift():
     row, step, igb = (E.experiment(name) for name in ("2a", "2a_step", "2a_igb"))
     assert (step.base, step.changes, step.schedule, row.schedule) == ("2a", "schedule", "step", "sequence")
     assert (igb.base, igb.changes, igb.schedule) == ("2a", "gate biases", "sequence")
+    both = E.experiment("2a_igb_step")                                     # the two changes together
+    assert (both.base, both.schedule, both.overrides) == ("2a", "step", igb.overrides)
     assert step.budget == igb.budget == row.budget == 50_000 and step.n_trials == igb.n_trials == 18
     np.testing.assert_array_equal(E.initial_net("2a_step", [3, 7]).w_hidden, E.initial_net("2a", [3, 7]).w_hidden)
     nets = {name: E.initial_net(name, [3, 7]) for name in ("2a", "2a_igb")}
