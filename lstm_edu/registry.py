@@ -54,7 +54,9 @@ def add_arguments(parser) -> None:
                         "et al.'s alternatives (<task>-T<T>-<method> with task in " + ", ".join(bengio_study.TASKS)
                         + ", T in " + ", ".join(map(str, bengio_study.LENGTHS)) + ", method in "
                         + ", ".join(bengio_study.METHODS) + ", e.g. latch-T5-simulated_annealing; guessing-<variant> "
-                        "with variant in " + ", ".join(bengio_study.GUESSING) + "), a cell of the lag sweep "
+                        "with variant in " + ", ".join(bengio_study.GUESSING) + "), a competitor row of the 1997 "
+                        "paper (" + ", ".join([*competitors.ENTRIES, *constructive_study.ENTRIES]) + "), a cell of "
+                        "the lag sweep "
                         "(sweep-<family>-<method>-L<lag>, e.g. sweep-noise_free-lstm-L100; python -m lstm_edu sweep "
                         "runs many), 'all': "
                         "every row (not the variants) in this order, each with its defaults, or 'alternatives': "
