@@ -35,7 +35,7 @@ from .tasks import adding as adding_task
 from .tasks import long_lag, noise_signal, reber, temporal_order
 
 __all__ = ["Experiment", "EXPERIMENTS", "VARIANTS", "MAX_STORED_WEIGHTS", "PLATEAU_DROP", "budget_for",
-           "experiment", "initial_net", "reber_task", "trained_net", "run", "record_path"]
+           "experiment", "variants_of", "initial_net", "reber_task", "trained_net", "run", "record_path"]
 
 #: Sequential construction: a window's mean training error must fall by at least this fraction of the
 #: previous window's, otherwise "the error stops decreasing" (Section 4) and a block is added. The paper
@@ -414,6 +414,11 @@ def experiment(name: str) -> Experiment:
     """The registered experiment ``name``: a row of :data:`EXPERIMENTS` or a variant of :data:`VARIANTS`."""
     known = {**EXPERIMENTS, **VARIANTS}
     return known[_checks.choice("experiment", name, tuple(known))]
+
+
+def variants_of(row: str) -> list[str]:
+    """The names of the variants of :data:`VARIANTS` whose base is ``row``, in registry order."""
+    return [name for name, v in VARIANTS.items() if v.base == row]
 
 
 def entries() -> dict:

@@ -30,8 +30,8 @@ _MARKS = {"learned": ("^", "tab:orange"), "learned_1pct": ("D", "tab:green")}
 
 def variants_of(names, out=RESULTS_DIR) -> list[str]:
     """The registered variants of the rows ``names`` that have stored records, in registry order."""
-    names = [experiments.experiment(n).name for n in names]
-    return [v for v, exp in experiments.VARIANTS.items() if exp.base in names and reproduction.records(v, out)]
+    return [v for n in names for v in experiments.variants_of(experiments.experiment(n).name)
+            if reproduction.records(v, out)]
 
 
 def entries(names, out=RESULTS_DIR) -> list[str]:

@@ -35,8 +35,8 @@ import math
 
 import numpy as np
 
-from . import _checks, diagnostics, experiments, lstm1997, lstm_trials, reproduction
-from .experiments import EXPERIMENTS, VARIANTS, experiment
+from . import _checks, diagnostics, experiments, learned_view, lstm1997, lstm_trials, reproduction
+from .experiments import EXPERIMENTS, experiment, variants_of
 from .results import RESULTS_DIR
 
 #: The verdicts, best first.
@@ -169,11 +169,6 @@ def _measured_saturation(name: str, out: str, keys) -> dict:
     return {"text": text, "row": {"saturated": figures[0]}, "variant": {"saturated": figures[1]}}
 
 
-def variants_of(row: str) -> list[str]:
-    """The variants of :data:`~lstm_edu.experiments.VARIANTS` whose base is ``row``, in registry order."""
-    return [name for name, v in VARIANTS.items() if v.base == row]
-
-
 def _outcome(summary_row: dict) -> dict:
     o = summary_row["ours"]
     return {"experiment": summary_row["experiment"], "trials": o["trials"], "successes": o["successes"],
@@ -183,11 +178,10 @@ def _outcome(summary_row: dict) -> dict:
 
 def _learned(name: str, out) -> tuple[int | None, float | None]:
     """(trials that reached the "learned" milestone, their mean sequences); (None, None) where the records
-    do not carry the milestone."""
-    recs = reproduction.records(name, out)
-    if not recs or not all("learned" in r["criteria"] for r in recs):
+    do not carry the milestone (:func:`lstm_edu.learned_view.measured`)."""
+    if not learned_view.measured(name, out):
         return None, None
-    hits = [r["milestones"]["learned"] for r in recs if "learned" in r["milestones"]]
+    hits = learned_view.milestone(name, "learned", out)
     return len(hits), float(np.mean(hits)) if hits else None
 
 
