@@ -10,7 +10,9 @@ Families (the lag counts input steps from the informative input to the step that
 ---------------------------------------------------------------------------------------------------------
 - ``noise_free``: Task 2a (Section 5.2), lag p: the last prediction needs the first element. Budget 50,000
   sequences a trial (the 2a row's; the paper's LSTM needed 5,040 on average at p = 100). Methods: LSTM (Table
-  10's 2a net with p + 1 inputs and outputs, sequential construction as in row 2a), RTRL, BPTT, BPTT(10) and an
+  10's 2a net with p + 1 inputs and outputs, sequential construction as in row 2a), ``lstm_igb``: the same net
+  under the reading that solves row 2a (variant 2a_igb_step: an input-gate bias starting at -2, weights changed
+  after every step; 18 of 18 at p = 100 where the text's reading gives 6 of 18), RTRL, BPTT, BPTT(10) and an
   Elman net (the competitors' 2a nets of :mod:`lstm_edu.competitors`: one self-recurrent hidden unit, rate 1.0;
   the Elman net with one hidden unit and its context), RCC (at most 9 units, trained on the task's two
   sequences), the chunker (row 2a-chunker-p100's nets).
