@@ -122,10 +122,14 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
                                "1-1_caption", "1-2_caption", "1-3_caption", "1-4_caption", "2c-1_caption",
                                "2c-3_igb", "4-1_long", "1-5_long", "1-4_zero", "1-4_sequential", "2c-2_caption",
                                "2c-3_caption", "4-1_caption", "6a_caption", "6b_caption", "4-1_igb", "4-1_igb_alpha",
-                               "2a_step", "2a_igb", "2a_igb_step"}
-    for name in ("1-1", "1-2", "1-3", "1-4", "2c-1", "2c-2", "2c-3", "4-1", "6a", "6b"):  # the caption's ranges
+                               "2a_step", "2a_igb", "2a_igb_step", "2c-4_caption", "2c-5_caption", "2c-6_caption",
+                               "2c-7_caption", "2c-8_caption", "2c-9_caption", "3b-T1000-N1_caption", "4-2_caption",
+                               "4-3_caption", "4-2_igb_alpha", "4-3_igb_alpha", "6b_igb"}
+    for name in ("1-1", "1-2", "1-3", "1-4", "2c-1", "2c-2", "2c-3", "2c-4", "2c-5", "2c-6", "2c-7", "2c-8", "2c-9",
+                 "3b-T1000-N1", "4-1", "4-2", "4-3", "6a", "6b"):  # the caption's ranges
         variant = E.experiment(f"{name}_caption")
-        assert variant.base == variant.row == name and variant.overrides == {"squashing": "caption"}
+        assert variant.base == name and variant.row == E.experiment(name).row
+        assert variant.overrides == {"squashing": "caption"}
         assert variant.budget == E.experiment(name).budget and variant.stop == E.experiment(name).stop
     assert not set(E.VARIANTS) & set(E.EXPERIMENTS)  # the summary and 'run all' cover the paper's rows only
     assert {name: v.changes for name, v in E.VARIANTS.items() if v.base == "1-5"} == {
