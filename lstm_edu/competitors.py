@@ -136,31 +136,28 @@ class Row:
                 "configuration": configuration, "task": task, "lstm_rows": list(self.lstm_rows),
                 "criteria": {"rule": rule, "check_every": self.check_every}, "paper": self.paper, "note": self.note}
 
+    def test_net(self, W, task, gen) -> dict:
+        """Test one net ``W`` ``(n_units, n_sources)``: Experiment 1 on all distinct training and test strings
+        of ``task``, 2a on both sequences, 2b on :data:`TEST_2B` fresh sequences from ``gen``. ``n``, ``wrong``
+        and (2a, 2b) ``max_abs_error``. A row of another task (the lag sweep's) overrides it with its own."""
+        cfg = self.config
+        if self.experiment == "1":
+            f = task.fixed_test
+            out = _outputs(cfg, W, f.x)
+            ok = criteria.reber_correct(out, task.possible, f.lengths)
+            return {"n": int(ok.size), "wrong": int(np.count_nonzero(~ok))}
+        if self.experiment == "2a":
+            b = long_lag.noise_free_both(self.p)
+            err = criteria.max_abs_error(_outputs(cfg, W, b.x), b.targets, b.target_mask)
+        else:
+            err = np.concatenate([_end_error(self, W, 500, gen) for _ in range(TEST_2B // 500)])
+        return {"n": int(err.size), "wrong": int(np.count_nonzero(err >= BOUND)), "max_abs_error": float(err.max())}
+
     def start(self, seeds, budget: int, version: str) -> "CompetitorTrials":
         return CompetitorTrials(self, seeds, budget, version)
 
     def resume(self, path, version: str, budget: int) -> "CompetitorTrials":
         return CompetitorTrials.load(self, path, version, budget)
-
-
-def evaluate(row: Row, W, task, gen) -> dict:
-    """Test one net ``W`` ``(n_units, n_sources)``: Experiment 1 on all distinct training and test strings,
-    2a on both sequences, 2b on :data:`TEST_2B` fresh sequences from ``gen``. ``n``, ``wrong`` and (2a, 2b)
-    ``max_abs_error``. A row of another task (the lag sweep's) brings its own test: ``row.test_net(W, gen)``."""
-    if row.experiment not in LSTM_ROWS:
-        return row.test_net(W, gen)
-    cfg = row.config
-    if row.experiment == "1":
-        f = task.fixed_test
-        out = _outputs(cfg, W, f.x)
-        ok = criteria.reber_correct(out, task.possible, f.lengths)
-        return {"n": int(ok.size), "wrong": int(np.count_nonzero(~ok))}
-    if row.experiment == "2a":
-        b = long_lag.noise_free_both(row.p)
-        err = criteria.max_abs_error(_outputs(cfg, W, b.x), b.targets, b.target_mask)
-    else:
-        err = np.concatenate([_end_error(row, W, 500, gen) for _ in range(TEST_2B // 500)])
-    return {"n": int(err.size), "wrong": int(np.count_nonzero(err >= BOUND)), "max_abs_error": float(err.max())}
 
 
 def _outputs(cfg, W, x) -> np.ndarray:
@@ -236,9 +233,9 @@ class CompetitorTrials:
             if not screened:
                 return False
             self.milestones[k]["tests"] = self.milestones[k].get("tests", 0) + 1
-            self.passed[self.seeds[k]] = evaluate(row, self.W[k], None, self.test_gens[k])
+            self.passed[self.seeds[k]] = row.test_net(self.W[k], None, self.test_gens[k])
             return self.passed[self.seeds[k]]["wrong"] == 0
-        return evaluate(row, self.W[k], self.tasks[k], None)["wrong"] == 0
+        return row.test_net(self.W[k], self.tasks[k], None)["wrong"] == 0
 
     def finish(self, p: int, success: bool, diverged: bool) -> dict:
         """Trial ``p``'s record (schema 1)."""
@@ -249,7 +246,7 @@ class CompetitorTrials:
         elif row.experiment == "2b" and success:
             test = self.passed[self.seeds[p]]
         else:
-            test = evaluate(row, self.W[p], self.tasks[p], self.test_gens[p])
+            test = row.test_net(self.W[p], self.tasks[p], self.test_gens[p])
         weights = (None if diverged or row.config.n_weights > MAX_STORED_WEIGHTS
                    else {"W": self.W[p].tolist()})
         run = {"seconds": round(self.seconds, 3), "batch": len(self.chunk_seeds),

@@ -203,9 +203,12 @@ class SweepRow(competitors.Row):
     def draw(self, n: int, gen, task):
         return family_data(self.family, n, self.lag, gen)
 
-    def test_net(self, W, gen, cap: int | None = None) -> dict:
+    def test_net(self, W, task, gen, cap: int | None = None) -> dict:
         """The family's fresh test of one net ``W``: ``n`` sequences, ``wrong`` (absolute end error at least the
-        bound), ``max_abs_error``; drawn 64 at a time, stopping once more than ``cap`` are wrong."""
+        bound), ``max_abs_error``; drawn 64 at a time, stopping once more than ``cap`` are wrong. Task 2a's
+        cells keep the row's test (:meth:`lstm_edu.competitors.Row.test_net`)."""
+        if self.family == "noise_free":
+            return super().test_net(W, task, gen)
         size, bound, _ = FAMILIES[self.family].test
         wrong, worst, n = 0, 0.0, 0
         while n < size and (cap is None or wrong <= cap):
@@ -242,7 +245,7 @@ class SweepNetTrials(competitors.CompetitorTrials):
         if row.family == "noise_free":
             return super()._passes(k, screened)
         allowed = FAMILIES[row.family].test[2]
-        return row.test_net(self.W[k], self.test_gens[k], cap=allowed)["wrong"] <= allowed
+        return row.test_net(self.W[k], None, self.test_gens[k], cap=allowed)["wrong"] <= allowed
 
     def finish(self, p: int, success: bool, diverged: bool) -> dict:
         """The record of :meth:`CompetitorTrials.finish`, of study ``"sweep"``."""
