@@ -92,7 +92,9 @@ def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float,
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # the interval holds p exactly; clamp so that rounding cannot leave p outside it (at p = 1, centre + half
+    # can come out as 0.9999999999999999)
+    return (max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
 def _records(out, name: str) -> list[dict]:

@@ -114,6 +114,15 @@ def test_the_wilson_interval_is_the_hand_computed_one():
     assert S.wilson(20, 20) == pytest.approx((0.83887, 1.0), abs=1e-5)
 
 
+def test_the_wilson_interval_holds_the_rate_despite_rounding():
+    """Unrounded, the interval always holds k / n; in floating point its ends can miss it by one ulp (10 of 10
+    gave an upper end of 0.9999999999999999, and the figures' error bars went negative)."""
+    for n in range(1, 101):
+        for k in range(n + 1):
+            low, high = S.wilson(k, n)
+            assert 0.0 <= low <= k / n <= high <= 1.0, (k, n, low, high)
+
+
 @pytest.mark.parametrize("kwargs, match", [
     (dict(family="nope"), "family must be one of"),
     (dict(family="latch", methods=["lstm"]), "method must be one of"),
