@@ -92,10 +92,11 @@ def reach(rows, family: str, method: str, *, at_least: float = 0.5) -> dict:
 
 
 def style(method: str) -> dict:
-    """The colour and marker of ``method`` in every figure (the order of ``lag_sweep.METHODS``)."""
+    """The colour and marker of ``method`` in every figure (the order of ``lag_sweep.METHODS``); LSTM's lines
+    (both readings) drawn heavier."""
     k = list(lag_sweep.METHODS).index(_checks.choice("method", method, lag_sweep.METHODS))
     return {"color": _COLOURS[k % len(_COLOURS)], "marker": _MARKERS[k % len(_MARKERS)],
-            "lw": 2.2 if method == "lstm" else 1.2}
+            "lw": 2.2 if method in ("lstm", "lstm_igb") else 1.2}
 
 
 def _methods_of(family: str, rows) -> list[str]:
