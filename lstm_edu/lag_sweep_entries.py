@@ -37,8 +37,9 @@ H = 10
 #: Bengio et al.'s alternatives in the sweep (random guessing is the method ``guessing``).
 ALTERNATIVES = tuple(k for k in bengio_study.METHODS if k != "random_guessing")
 #: Method key -> label for legends.
-METHODS = {"lstm": "LSTM", "lstm_igb": "LSTM, gate bias & per step", "rtrl": "RTRL", "bptt": "BPTT", "bptt_h": f"BPTT({H}), truncated", "elman": "Elman net",
-           "rcc": "RCC", "chunker": "chunker", "guessing": "random guessing",
+METHODS = {"lstm": "LSTM", "lstm_igb": "LSTM, gate bias and per step", "rtrl": "RTRL", "bptt": "BPTT",
+           "bptt_h": f"BPTT({H}), truncated", "elman": "Elman net", "rcc": "RCC", "chunker": "chunker",
+           "guessing": "random guessing",
            **{k: bengio_study.LABELS[k] for k in ALTERNATIVES}}
 #: The sweep's competitor nets: method key -> (rule, truncation h, architecture for the families other than 2a's).
 NET_RULES = {"rtrl": ("rtrl", None, "fully_recurrent"), "bptt": ("bptt", None, "fully_recurrent"),
