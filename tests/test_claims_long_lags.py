@@ -166,6 +166,12 @@ def test_at_q_100_the_caption_ranges_free_more_trials_from_the_plateau_but_few_p
     assert text["successes"] <= caption["successes"] < caption["trials"] / 2
     assert caption["trials"] == 20 and caption["budgets"] == [160_000]
     assert experiments.experiment("2c-2").test_size == 10_000 and reproduction.paper_sequences("2c-2") == 31_000
+    # 'At q = 200 (row 2c-3) the caption's ranges free [6 of 20] trials from the plateau ... (as written [0 of
+    # 20]), and [0 of 20] pass ... less and less as q grows'
+    left3 = [v for v in (off_plateau(r) for r in reproduction.records("2c-3_caption")) if v is not None]
+    assert not [r for r in reproduction.records("2c-3") if off_plateau(r) is not None]
+    assert 0 < len(left3) < len(left["2c-2_caption"])
+    assert reproduction.row_summary("2c-3_caption")["ours"]["successes"] <= caption["successes"]
 
 
 @pytest.mark.parametrize("row", ["2c-1", "2c-2"])
