@@ -9,7 +9,7 @@ Experiments 4 and 6, Section 5.4's "never more than 3"; fewer than n_seq * 2560/
 milestone existed carry neither; this module says "not measured" for them.
 
 :func:`variants_of` finds the stored variants of a chapter's rows (the alternative readings), :func:`entries`
-puts each after its row, :func:`table`
+puts each after its row, :func:`reading_line` says what one of them gives in a sentence, :func:`table`
 puts rows and variants beside the paper's figures, :func:`figure` draws every trial's stop and milestone.
 All read the stored records through :mod:`lstm_edu.reproduction`, so a variant whose records land later
 appears by itself.
@@ -58,6 +58,23 @@ def reading(name: str) -> str:
     if not exp.base:
         return "as written"
     return exp.description.split("; ", 1)[-1]
+
+
+def reading_line(name: str, key: str = "learned", out=RESULTS_DIR) -> str:
+    """One sentence on entry ``name``: its reading (:func:`reading`), how many trials met the row's stopping
+    rule within the budget and after how many sequences on average against the paper's mean, and how many
+    reached milestone ``key`` (:data:`MILESTONES`) and when."""
+    values = milestone(name, key, out)                    # checks key
+    exp, o = experiments.experiment(name), reproduction.row_summary(name, out)["ours"]
+    paper = reproduction.paper_sequences(exp.base or exp.name)
+    rule = {"st3": "ST3", "nseq": "the n_seq rule"}.get(exp.stop, "the row's stopping rule")
+    met = f"{o['successes']} of {o['trials']} met {rule} within {max(o['budgets']):,} sequences" + (
+        f", after {o['sequences_mean']:,.0f} on average ({o['sequences_mean'] / paper:.1f} times the paper's mean "
+        f"of {paper:,})" if o["successes"] else "")
+    if not measured(name, out):
+        return f"{name} ({reading(name)}): {met}; {MILESTONES[key]}: not measured"
+    return (f"{name} ({reading(name)}): {met}; {MILESTONES[key]} in {len(values)} of {o['trials']}"
+            + (f", after {min(values):,} to {max(values):,}" if values else ""))
 
 
 def _milestone_cell(name, key, out) -> str:

@@ -27,6 +27,21 @@ def test_entries_put_each_stored_variant_after_its_row():
     assert "4-1_long" in got
 
 
+def test_reading_line_counts_the_records_of_a_variant():
+    """The sentence on 4-1_igb_alpha, recomputed from its JSON files: its change, successes within the budget,
+    their mean against the paper's 74,000, and the milestone's trials and range."""
+    recs = raw("4-1_igb_alpha")
+    ok = [r["sequences"] for r in recs if r["success"]]
+    one = sorted(r["milestones"]["learned_1pct"] for r in recs if "learned_1pct" in r["milestones"])
+    line = learned_view.reading_line("4-1_igb_alpha", "learned_1pct")
+    assert line == (f"4-1_igb_alpha (input-gate biases -3 and -3 instead of -3 and -6, and learning rate 1.0 instead "
+                    f"of 0.5): {len(ok)} of {len(recs)} met ST3 within {recs[0]['budget']:,} sequences, after "
+                    f"{np.mean(ok):,.0f} on average ({np.mean(ok) / 74_000:.1f} times the paper's mean of 74,000); "
+                    f"learned (1 % wrong) in {len(one)} of {len(recs)}, after {one[0]:,} to {one[-1]:,}")
+    with pytest.raises(ValueError, match="key must be one of"):
+        learned_view.reading_line("4-1", "soon")
+
+
 def test_milestones_and_table_cells_count_the_records():
     recs = raw("4-1")
     for key in learned_view.MILESTONES:
