@@ -63,6 +63,8 @@ _CAUSES = {
                            "/book/experiments/long_lags"),
     ("gate biases", "1"): ("the output-gate biases decide which cells are abused as bias units",
                            "/book/lstm/abuse_drift"),
+    ("gate biases", "6"): ("the failed nets' input gates stand open and write every distractor into drifting "
+                           "states; more negative biases keep them shut", "/book/experiments/temporal_order"),
 }
 
 
