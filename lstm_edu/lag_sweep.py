@@ -12,7 +12,7 @@ Families (the lag counts input steps from the informative input to the step that
   sequences a trial (the 2a row's; the paper's LSTM needed 5,040 on average at p = 100). Methods: LSTM (Table
   10's 2a net with p + 1 inputs and outputs, sequential construction as in row 2a), ``lstm_igb``: the same net
   under the reading that solves row 2a (variant 2a_igb_step: an input-gate bias starting at -2, weights changed
-  after every step; 18 of 18 at p = 100 where the text's reading gives 6 of 18), RTRL, BPTT, BPTT(10) and an
+  after every step; 18 of 18 at p = 100, where the text's reading fails most trials), RTRL, BPTT, BPTT(10) and an
   Elman net (the competitors' 2a nets of :mod:`lstm_edu.competitors`: one self-recurrent hidden unit, rate 1.0;
   the Elman net with one hidden unit and its context), RCC (at most 9 units, trained on the task's two
   sequences), the chunker (row 2a-chunker-p100's nets).
@@ -55,11 +55,12 @@ from pathlib import Path
 import numpy as np
 
 from . import _checks, runner, workers
-from .lag_sweep_entries import FAMILIES, METHODS, N_TRIALS, STUDY, Family, cell_name, entries  # noqa: F401
+from .lag_sweep_entries import (FAMILIES, LSTM_METHODS, METHODS, N_TRIALS, STUDY, Family, cell_name,  # noqa: F401
+                                 entries)
 from .results import RESULTS_DIR, atomic_file, read_trials
 
-__all__ = ["FAMILIES", "METHODS", "N_TRIALS", "Family", "cell_name", "parse_cell", "entry", "wilson", "skipped",
-           "table", "run", "stored", "ENTRIES"]
+__all__ = ["FAMILIES", "METHODS", "LSTM_METHODS", "N_TRIALS", "Family", "cell_name", "parse_cell", "entry", "wilson",
+           "skipped", "table", "run", "stored", "ENTRIES"]
 
 #: Every cell, by entry name (what :mod:`lstm_edu.registry` lists).
 ENTRIES = entries()

@@ -4,7 +4,8 @@ methods, and one runner entry per (family, method, lag).
 Each cell reuses the trainer of its method's own study, with the family's task at the cell's lag:
 
 - ``lstm``: a row of :mod:`lstm_edu.experiments` (Table 10's net of row 2a with ``p + 1`` inputs and outputs,
-  of row 3a, of row 4-1; ``lstm_igb``: Task 2a's net under the variant 2a_igb_step, :data:`LSTM_ROWS`) trained by :class:`lstm_edu.lstm_trials.LSTMTrials`; on the families whose row stops on
+  of row 3a, of row 4-1; ``lstm_igb``: Task 2a's net under the variant 2a_igb_step; :data:`LSTM_ROWS`) trained
+  by :class:`lstm_edu.lstm_trials.LSTMTrials`; on the families whose row stops on
   something else than the family's criterion (3a's ST2, 4-1's ST3) the trial stops at the criterion's milestone
   (ST1; ``learned_1pct``) instead (:class:`SweepLSTMTrials`).
 - ``rtrl``, ``bptt``, ``bptt_h``, ``elman``: the compiled nets of :mod:`lstm_edu.competitor_engine` trained by
@@ -94,6 +95,8 @@ LSTM_MILESTONE = {"noise_free": None, "two_sequence": "ST1", "adding": "learned_
 #: solves row 2a in 18 of 18 trials (an input-gate bias starting at -2, weights changed after every step).
 LSTM_ROWS = {("noise_free", "lstm"): "2a", ("noise_free", "lstm_igb"): "2a_igb_step",
              ("two_sequence", "lstm"): "3a-T100-N1", ("adding", "lstm"): "4-1"}
+#: The methods that train an LSTM (the keys of :data:`LSTM_ROWS`), in order.
+LSTM_METHODS = tuple(dict.fromkeys(method for _, method in LSTM_ROWS))
 #: The competitor nets' hidden units (other than Task 2a's, which are competitors.py's: one self-recurrent unit).
 HIDDEN = {"two_sequence": 8, "adding": 7}
 
@@ -354,7 +357,7 @@ def _chunker(family: str, lag: int, name: str):
 def make_entry(family: str, method: str, lag: int):
     """The runner entry of one cell (no checks: see :func:`lstm_edu.lag_sweep.entry`)."""
     name = cell_name(family, method, lag)
-    if method in ("lstm", "lstm_igb"):
+    if method in LSTM_METHODS:
         return _lstm(family, method, lag, name)
     if method in NET_RULES:
         return _net(family, method, lag, name)

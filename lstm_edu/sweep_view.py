@@ -96,7 +96,7 @@ def style(method: str) -> dict:
     (both readings) drawn heavier."""
     k = list(lag_sweep.METHODS).index(_checks.choice("method", method, lag_sweep.METHODS))
     return {"color": _COLOURS[k % len(_COLOURS)], "marker": _MARKERS[k % len(_MARKERS)],
-            "lw": 2.2 if method in ("lstm", "lstm_igb") else 1.2}
+            "lw": 2.2 if method in lag_sweep.LSTM_METHODS else 1.2}
 
 
 def _methods_of(family: str, rows) -> list[str]:
