@@ -189,3 +189,16 @@ def test_the_gate_biases_and_the_rate_close_the_success_rate_at_t_100_but_not_th
     row, closing = (reproduction.row_summary(n)["ours"] for n in ("4-1", "4-1_igb_alpha"))
     assert row["successes"] < closing["successes"] == closing["trials"] == 10
     assert closing["sequences_mean"] > 2 * reproduction.paper_sequences("4-1") == 148_000
+
+
+def test_at_t_500_the_reading_does_worse_and_its_failed_nets_cut_the_cells_off():
+    """'At T = 500 the same reading does worse than the text's ... The other nets never left the constant answer
+    ... their output weights from the cells are at most [0.02]' (variant 4-2_igb_alpha against row 4-2)."""
+    row, reading = (reproduction.row_summary(n)["ours"] for n in ("4-2", "4-2_igb_alpha"))
+    assert reading["trials"] == row["trials"] == 10 and reading["successes"] < row["successes"] / 2
+    stuck = [r for r in reproduction.records("4-2_igb_alpha") if not r["success"]]
+    assert len(stuck) == reading["trials"] - reading["successes"]
+    for r in stuck:
+        assert r["sequences"] == r["budget"] == 1_100_000
+        assert diagnostics.left_plateau(r, 0.5 / 48) is None
+        assert max(diagnostics_456.second_block(r, j)["out_weight"] for j in range(2)) < 0.05
