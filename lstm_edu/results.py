@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import json
 import os
 import re
@@ -101,8 +102,12 @@ def run_info(seconds: float, batch: int, versions: list[str]) -> dict:
             **({"code_versions": list(versions)} if len(versions) > 1 else {})}
 
 
+@functools.cache
 def code_version() -> str:
-    """The package version plus the git commit of the working tree (``+dirty`` if modified), if known."""
+    """The package version plus the git commit of the working tree (``+dirty`` if modified), if known.
+
+    Read once per process, when this module is imported (below), so that the records of a long run name the
+    code that the process loaded, even if the tree moves on while it runs."""
     root = Path(__file__).resolve().parent.parent
     try:
         commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
@@ -112,6 +117,9 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return __version__
     return f"{__version__}+g{commit}" + (".dirty" if dirty else "")
+
+
+code_version()  # the code this process loaded
 
 
 @contextlib.contextmanager

@@ -41,6 +41,15 @@ def test_code_version_names_the_package_version_and_commit():
     assert re.fullmatch(r"\d+\.\d+\.\d+(\+g[0-9a-f]{12}(\.dirty)?)?", results.code_version())
 
 
+def test_code_version_is_the_one_read_at_import(monkeypatch):
+    """A long run's records name the code its process loaded: git is not asked again later."""
+    def no_git(*args, **kwargs):
+        raise AssertionError("code_version asked git again")
+    loaded = results.code_version()
+    monkeypatch.setattr(results.subprocess, "run", no_git)
+    assert results.code_version() == loaded
+
+
 def _valid(**changes):
     record = {"schema": 1, "study": "lstm1997", "experiment": "4-1", "seed": 7, "method": "m", "budget": 100,
               "success": True, "sequences": 40, "milestones": {}, "test": None, "curve": None, "weights": None,
