@@ -178,12 +178,9 @@ def _lstm(family: str, method: str, lag: int, name: str) -> SweepExperiment:
 # ----------------------------------------------------------------------------------- RTRL, BPTT, Elman
 @dataclasses.dataclass(frozen=True)
 class SweepRow(competitors.Row):
-    """A competitor cell: the net and rule of :data:`NET_RULES` on the family's task. Task 2a's nets are
-    competitors.py's (one self-recurrent hidden unit, ``p + 1`` inputs and outputs, rate 1.0); the other
-    families' are fully recurrent (Elman: a hidden layer with context) with :data:`HIDDEN` hidden units and a
-    bias, about as many weights as the family's LSTM net; rate 1.0 everywhere (at T = 5 of the 2-sequence
-    problem, 4 trials of 20,000 sequences: rate 0.1 learned in none, 0.3 in all after 7,000-11,000, 1.0 in all
-    after 2,000-4,000)."""
+    """A competitor cell: the net and rule of :data:`NET_RULES` on the family's task. Task 2a's cells are this
+    class, with competitors.py's nets (one self-recurrent hidden unit, ``p + 1`` inputs and outputs, rate 1.0)
+    and the row's test; the other families' are :class:`SweepFamilyRow`."""
 
     family: str = ""
     lag: int = 0
@@ -197,31 +194,8 @@ class SweepRow(competitors.Row):
     def lstm_rows(self) -> tuple:
         return (cell_name(self.family, "lstm", self.lag),)
 
-    @property
-    def config(self):
-        if self.family == "noise_free":
-            return super().config
-        n_in = {"two_sequence": 1, "adding": 2}[self.family]
-        return competitors.ARCHITECTURES[self.architecture](n_in, self.n_hidden, 1, bias=True)
-
     def draw(self, n: int, gen, task):
         return family_data(self.family, n, self.lag, gen)
-
-    def test_net(self, W, task, gen, cap: int | None = None) -> dict:
-        """The family's fresh test of one net ``W``: ``n`` sequences, ``wrong`` (absolute end error at least the
-        bound), ``max_abs_error``; drawn 64 at a time, stopping once more than ``cap`` are wrong. Task 2a's
-        cells keep the row's test (:meth:`lstm_edu.competitors.Row.test_net`)."""
-        if self.family == "noise_free":
-            return super().test_net(W, task, gen)
-        size, bound, _ = FAMILIES[self.family].test
-        wrong, worst, n = 0, 0.0, 0
-        while n < size and (cap is None or wrong <= cap):
-            b = self.draw(min(64, size - n), gen, None)
-            end = competitor_engine.end_outputs(self.config, W[None], b.x[None], b.lengths[None])[0]
-            err = np.abs(end - criteria.end_values(b.targets, b.lengths)).max(axis=1)
-            err = np.where(np.isfinite(err), err, 1e300)
-            wrong, worst, n = wrong + int(np.count_nonzero(err >= bound)), max(worst, float(err.max())), n + err.size
-        return {"n": n, "wrong": wrong, "max_abs_error": worst}
 
     def record_fields(self) -> dict:
         cfg = self.config
@@ -241,15 +215,39 @@ class SweepRow(competitors.Row):
         return SweepNetTrials.load(self, path, version, budget)
 
 
-class SweepNetTrials(competitors.CompetitorTrials):
-    """:class:`~lstm_edu.competitors.CompetitorTrials` judged by the family's test (Task 2a: the row's)."""
+@dataclasses.dataclass(frozen=True)
+class SweepFamilyRow(SweepRow):
+    """A competitor cell of the 2-sequence problem or the adding problem: a fully recurrent net (Elman: a hidden
+    layer with context) with :data:`HIDDEN` hidden units and a bias, about as many weights as the family's LSTM
+    net, rate 1.0 (at T = 5 of the 2-sequence problem, 4 trials of 20,000 sequences: rate 0.1 learned in none,
+    0.3 in all after 7,000-11,000, 1.0 in all after 2,000-4,000), judged by the family's fresh test."""
 
-    def _passes(self, k: int, screened: bool) -> bool:
-        row = self.row
-        if row.family == "noise_free":
-            return super()._passes(k, screened)
-        allowed = FAMILIES[row.family].test[2]
-        return row.test_net(self.W[k], None, self.test_gens[k], cap=allowed)["wrong"] <= allowed
+    @property
+    def config(self):
+        n_in = {"two_sequence": 1, "adding": 2}[self.family]
+        return competitors.ARCHITECTURES[self.architecture](n_in, self.n_hidden, 1, bias=True)
+
+    def test_net(self, W, task, gen, cap: int | None = None) -> dict:
+        """The family's fresh test of one net ``W``: ``n`` sequences, ``wrong`` (absolute end error at least the
+        bound), ``max_abs_error``; drawn 64 at a time, stopping once more than ``cap`` are wrong."""
+        size, bound, _ = FAMILIES[self.family].test
+        wrong, worst, n = 0, 0.0, 0
+        while n < size and (cap is None or wrong <= cap):
+            b = self.draw(min(64, size - n), gen, None)
+            end = competitor_engine.end_outputs(self.config, W[None], b.x[None], b.lengths[None])[0]
+            err = np.abs(end - criteria.end_values(b.targets, b.lengths)).max(axis=1)
+            err = np.where(np.isfinite(err), err, 1e300)
+            wrong, worst, n = wrong + int(np.count_nonzero(err >= bound)), max(worst, float(err.max())), n + err.size
+        return {"n": n, "wrong": wrong, "max_abs_error": worst}
+
+    def passes(self, W, task, gen) -> bool:
+        """At most the family's allowed number of test sequences wrong (the test stops once more are)."""
+        allowed = FAMILIES[self.family].test[2]
+        return self.test_net(W, task, gen, cap=allowed)["wrong"] <= allowed
+
+
+class SweepNetTrials(competitors.CompetitorTrials):
+    """:class:`~lstm_edu.competitors.CompetitorTrials` whose records are of study ``"sweep"``."""
 
     def finish(self, p: int, success: bool, diverged: bool) -> dict:
         """The record of :meth:`CompetitorTrials.finish`, of study ``"sweep"``."""
@@ -263,9 +261,10 @@ def _net(family: str, method: str, lag: int, name: str) -> SweepRow:
         architecture, hidden = ("elman" if method == "elman" else "self_recurrent"), 1
     else:
         hidden = HIDDEN[family]
-    return SweepRow(name, "2a" if family == "noise_free" else family, METHODS[method], architecture, hidden, rule,
-                    1.0, f.budget, {}, _note(family, lag), p=lag if family == "noise_free" else None, h=h,
-                    n_trials=N_TRIALS, check_every=f.check_every, curve_every=f.check_every, family=family, lag=lag)
+    kind = SweepRow if family == "noise_free" else SweepFamilyRow
+    return kind(name, "2a" if family == "noise_free" else family, METHODS[method], architecture, hidden, rule,
+                1.0, f.budget, {}, _note(family, lag), p=lag if family == "noise_free" else None, h=h,
+                n_trials=N_TRIALS, check_every=f.check_every, curve_every=f.check_every, family=family, lag=lag)
 
 
 # ------------------------------------------------------------------------------- Bengio's nets and methods
