@@ -306,7 +306,8 @@ def _variants() -> dict:
     one change at a time, with the row's trial seeds (the Reber chapter's discussion); rows 1-1 to 1-4,
     2c-1 to 2c-9, 3b-T1000-N1, 4-1 to 4-3, 6a and 6b with the ranges of g and h of Table 10's caption; row 4-1
     with both input-gate biases at -3, and rows 4-1 to 4-3 with the learning rate 1.0 as well (Experiment 4's
-    own lever); row 6b with input-gate biases twice Table 10's (its failures drift late); row 2c-3
+    own lever); row 6b with input-gate biases twice Table 10's (its failures drift late), row 1-5 with
+    negative ones (Section 4's remedy for the drift of its failed nets); row 2c-3
     with a negative initial input-gate bias, the test of the drift explanation of the long_lags chapter;
     row 4-1 with row 4-2's larger budget (the adding chapter) and row 1-5 with row 1-1's (the Reber
     chapter)."""
@@ -333,6 +334,15 @@ def _variants() -> dict:
         variants[f"{row}_caption"] = dataclasses.replace(
             exp, name=f"{row}_caption", base=row, description=f"{exp.description}; {what}",
             note=f"Variant of row {row}: {what}. {exp.note}", **fields)
+    # Experiment 1's failed nets hold drifted cell states (Reber chapter): Section 4's remedy for internal state
+    # drift, negative initial input-gate biases (Table 10: random), staggered like the output gates'
+    exp = EXPERIMENTS["1-5"]
+    what = ("input-gate biases starting at -1, -2, -3 (the output gates' values; Section 4's remedy for internal "
+            "state drift) instead of random")
+    variants["1-5_igb"] = dataclasses.replace(
+        exp, name="1-5_igb", base="1-5", changes="gate biases", description=f"{exp.description}; {what}",
+        overrides={**exp.overrides, "input_gate_bias": (-1.0, -2.0, -3.0)},
+        note=f"Variant of row 1-5: {what}. {exp.note}")
     # Experiment 2c's drift through the gates (long_lags chapter): Section 4's own remedy for state drift
     exp, budget = EXPERIMENTS["2c-3"], 100_000
     what = ("bias weights on the gates, the input gates' starting at -2 (Section 4's remedy for internal "

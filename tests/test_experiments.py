@@ -124,7 +124,7 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
                                "2c-3_caption", "4-1_caption", "6a_caption", "6b_caption", "4-1_igb", "4-1_igb_alpha",
                                "2a_step", "2a_igb", "2a_igb_step", "2c-4_caption", "2c-5_caption", "2c-6_caption",
                                "2c-7_caption", "2c-8_caption", "2c-9_caption", "3b-T1000-N1_caption", "4-2_caption",
-                               "4-3_caption", "4-2_igb", "4-2_igb_alpha", "4-3_igb_alpha", "6b_igb"}
+                               "4-3_caption", "4-2_igb", "4-2_igb_alpha", "4-3_igb_alpha", "6b_igb", "1-5_igb"}
     for name in ("1-1", "1-2", "1-3", "1-4", "2c-1", "2c-2", "2c-3", "2c-4", "2c-5", "2c-6", "2c-7", "2c-8", "2c-9",
                  "3b-T1000-N1", "4-1", "4-2", "4-3", "6a", "6b"):  # the caption's ranges
         variant = E.experiment(f"{name}_caption")
@@ -134,7 +134,10 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     assert not set(E.VARIANTS) & set(E.EXPERIMENTS)  # the summary and 'run all' cover the paper's rows only
     assert {name: v.changes for name, v in E.VARIANTS.items() if v.base == "1-5"} == {
         "1-5_sequence": "schedule", "1-5_caption": "squashing", "1-5_distinct": "training strings",
-        "1-5_possible": "targets", "1-5_long": "budget"}
+        "1-5_possible": "targets", "1-5_long": "budget", "1-5_igb": "gate biases"}
+    reading = E.initial_net("1-5_igb", [0, 1])  # Section 4's remedy for drift: input gates start shut-ish
+    np.testing.assert_array_equal(reading.input_gate_weights[:, :, reading.source_index("bias")], [[-1, -2, -3]] * 2)
+    assert np.count_nonzero(reading.w_hidden != E.initial_net("1-5", [0, 1]).w_hidden) == 2 * 3  # nothing else
     assert all(not r.changes and not r.base for r in E.EXPERIMENTS.values())
     with pytest.raises(ValueError, match="changes must be one of"):
         dataclasses.replace(row, name="1-5_x", base="1-5", changes="everything")
@@ -159,9 +162,11 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     reber_long = E.experiment("1-5_long")  # row 1-5 with the largest budget of Experiment 1 (row 1-1's)
     assert reber_long.base == reber_long.row == "1-5" and reber_long.budget == E.experiment("1-1").budget == 200_000
     assert (reber_long.stop, reber_long.schedule) == (row.stop, row.schedule) and row.budget == 50_000
-    chunks = {name: T.LSTMTrials(E.experiment(name), [12, 25], 100, "test") for name in ["1-5", *E.VARIANTS] if "1-5" in name}
+    chunks = {name: T.LSTMTrials(E.experiment(name), [12, 25], 100, "test") for name in ["1-5", *E.VARIANTS]
+              if "1-5" in name}
     for name, chunk in chunks.items():
-        np.testing.assert_array_equal(chunk.net.w_hidden, chunks["1-5"].net.w_hidden)
+        changed = chunk.net.w_hidden != chunks["1-5"].net.w_hidden  # 1-5_igb: its 3 input-gate biases only
+        assert np.count_nonzero(changed) == (2 * 3 if name == "1-5_igb" else 0)
         np.testing.assert_array_equal(chunk.net.w_output, chunks["1-5"].net.w_output)
     assert E.experiment("1-5_sequence").schedule == "sequence" and row.schedule == "step"
     assert chunks["1-5_caption"].net.cfg.squashing == "caption" and chunks["1-5"].net.cfg.squashing == "1997"
