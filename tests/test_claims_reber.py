@@ -165,3 +165,16 @@ def test_a_successful_net_holds_the_second_symbol_in_a_cell_that_barely_changes(
     change = np.abs(states[:, memory_step] - states[:, 2]).max(axis=0)      # over the inner string, both strings
     others = np.delete(change, keeper)
     assert change[keeper] < np.median(others)
+
+
+def test_negative_input_gate_biases_change_nothing_and_do_not_stay_negative():
+    """'Section 4's remedy for drift ... does nothing here: [6] of 30 trials succeed (the row [7]), and [49]% of
+    the final nets' cells are beyond |s_c| = 10 (the row [48]%). The biases do not stay negative: after training
+    their medians per block are [1.7, 1.0, -1.7]' (variant 1-5_igb against row 1-5)."""
+    row, reading = (reproduction.row_summary(n)["ours"] for n in ("1-5", "1-5_igb"))
+    assert reading["trials"] == row["trials"] == 30 and abs(reading["successes"] - row["successes"]) <= 3
+    share = {n: np.mean([diagnostics.saturated_share(r) for r in reproduction.records(n)]) for n in ("1-5", "1-5_igb")}
+    assert share["1-5_igb"] > 0.8 * share["1-5"] > 0.3
+    nets = [experiments.trained_net(r) for r in reproduction.records("1-5_igb") if r.get("weights")]
+    after = np.median([net.input_gate_weights[0, :, net.source_index("bias")] for net in nets], axis=0)
+    assert np.all(after > [-1.0, -2.0, -3.0] + np.array([2.0, 2.0, 1.0]))  # every block's bias rose
