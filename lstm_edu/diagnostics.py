@@ -13,8 +13,8 @@ or a row's initial nets (:func:`lstm_edu.experiments.initial_net`); none writes 
   :func:`wrong_steps` and :func:`final_net_profile` (where a final net errs; how many of its cells are
   saturated at the memory step), :func:`saturated_share`; for a competitor's net,
   :func:`embedded_symbol_errors`.
-- Experiment 2a (Section 5.2): :func:`first_update_from_cell` (why the cell comes late), :func:`chunker_events`
-  (the chunker's view).
+- Experiment 2a (Section 5.2): :func:`first_update_from_cell` (why the cell comes late),
+  :func:`class_unit_weights` (where a trial spends its sequences), :func:`chunker_events` (the chunker's view).
 - Experiment 2b (Section 5.2): :func:`class_difference` (the class part of the cell state).
 - Experiment 2c, very long lags (Section 5.2): :func:`drift_at_the_trigger` (the cells' states at the
   trigger of a row's initial nets, predicted and measured, and the first gradient), :func:`reach_at_the_trigger`,
@@ -35,7 +35,7 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval
 
-from . import _checks, activations, chunker, competitor_nets, competitors, criteria, experiments
+from . import _checks, activations, chunker, competitor_nets, competitors, criteria, experiments, lstm_trials
 from . import lstm1997
 from .lstm1997 import LSTM1997, config
 from .tasks import long_lag, noise_signal, reber
@@ -223,6 +223,34 @@ def first_update_from_cell(seed: int = 1, sequence_seed: int = 0):
     before = net.w_output[0, :, from_cell].copy()
     net.train(one.x, one.targets, one.target_mask)
     return state, net.w_output[0, :, from_cell] - before
+
+
+def class_unit_weights(name: str = "2a_igb_step", seeds=(0, 1, 2), checkpoints=(2500, 5000, 10_000, 20_000)) -> dict:
+    """Where a Task 2a trial spends its sequences (Section 5.2; the cell has no output gate, so its state reaches
+    every output at every step): trials ``seeds`` of entry ``name`` (row 2a or a variant) trained as the runner
+    trains them (the same streams), each to the last of ``checkpoints`` whether or not it succeeds on the way.
+    At every checkpoint, the weights of the two class units x and y (output units p - 1 and p) from the cell
+    (``cell``), the mean of those from the middle inputs a_1 ... a_{p-2} (``middle``) and the one from the last
+    input a_{p-1} (``last``), each an array (checkpoints, seeds, 2); ``sequences``: the checkpoints."""
+    exp = experiments.experiment(name)
+    if exp.row != "2a":
+        raise ValueError(f"name must be row 2a or one of its variants, got {name!r}")
+    seeds = [_checks.positive_int("seeds", s, minimum=0) for s in seeds]
+    checkpoints = [_checks.positive_int("checkpoints", c) for c in checkpoints]
+    if not seeds or not checkpoints or checkpoints != sorted(set(checkpoints)):
+        raise ValueError("seeds must not be empty and checkpoints must be increasing sequence counts")
+    trials = lstm_trials.LSTMTrials(exp, seeds, checkpoints[-1], "diagnostics")
+    net, p = trials.net, exp.architecture.n_in - 1
+    cell, units = net.output_source_names.index("cell[0,0]"), [p - 1, p]
+    found = {"cell": [], "middle": [], "last": []}
+    for n in range(1, checkpoints[-1] + 1):
+        trials.step()
+        if n in checkpoints:
+            W = net.w_output[:, units]                                                    # (seeds, 2, sources)
+            found["cell"].append(W[:, :, cell])
+            found["middle"].append(W[:, :, :p - 2].mean(axis=2))
+            found["last"].append(W[:, :, p - 2])
+    return {"sequences": np.array(checkpoints), **{k: np.array(v) for k, v in found.items()}}
 
 
 # ----------------------------------------------------------------- Experiment 2b: no local regularities

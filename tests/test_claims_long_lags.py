@@ -234,3 +234,23 @@ def test_the_two_open_choices_decide_2a_but_not_its_speed():
     assert mean > 2 * reproduction.paper_sequences("2a")
     assert all(np.mean([r["sequences"] for r in recs if r["success"]]) > 2 * reproduction.paper_sequences("2a")
                for recs in outcome.values() if any(r["success"] for r in recs))
+
+
+def test_a_2a_trial_races_the_middle_weights():
+    """'By [5,000] sequences one class unit reads the cell with a weight of about [-6.6] ... one weight, from the
+    last input, turns it on at the end. The other unit needs a positive weight from the cell ... the weights from
+    all 98 middle inputs must fall in step' (2a_igb_step, two of the chapter's three trials, to 10,000)."""
+    race = diagnostics.class_unit_weights("2a_igb_step", seeds=(0, 1), checkpoints=(5000, 10_000))
+    assert race["cell"].shape == race["middle"].shape == race["last"].shape == (2, 2, 2)
+    for k in range(2):
+        neg = int(race["cell"][0, k].argmin())
+        pos = 1 - neg
+        assert race["cell"][0, k, neg] < -5 and race["last"][0, k, neg] > 8
+        assert abs(race["middle"][1, k, neg] - race["middle"][0, k, neg]) < 0.1
+        rise = race["cell"][1, k, pos] - race["cell"][0, k, pos]
+        fall = race["middle"][0, k, pos] - race["middle"][1, k, pos]
+        assert rise > 0.3 and fall > 0.5
+    with pytest.raises(ValueError, match="name must be row 2a"):
+        diagnostics.class_unit_weights("2c-1")
+    with pytest.raises(ValueError, match="checkpoints must be increasing"):
+        diagnostics.class_unit_weights(checkpoints=(5000, 2500))
