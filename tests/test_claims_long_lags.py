@@ -172,6 +172,10 @@ def test_at_q_100_the_caption_ranges_free_more_trials_from_the_plateau_but_few_p
     assert not [r for r in reproduction.records("2c-3") if off_plateau(r) is not None]
     assert 0 < len(left3) < len(left["2c-2_caption"])
     assert reproduction.row_summary("2c-3_caption")["ours"]["successes"] <= caption["successes"]
+    # '... on 2c-4 (q = 500, within [114,000], three times the paper's mean) [0 of 20] leave it'
+    four = reproduction.row_summary("2c-4_caption")["ours"]
+    assert four["trials"] == 20 and four["budgets"] == [3 * reproduction.paper_sequences("2c-4")]
+    assert not [r for r in reproduction.records("2c-4_caption") if off_plateau(r) is not None]
 
 
 @pytest.mark.parametrize("row", ["2c-1", "2c-2"])
