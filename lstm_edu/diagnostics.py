@@ -243,9 +243,10 @@ def class_unit_weights(name: str = "2a_igb_step", seeds=(0, 1, 2), checkpoints=(
     net, p = trials.net, exp.architecture.n_in - 1
     cell, units = net.output_source_names.index("cell[0,0]"), [p - 1, p]
     found = {"cell": [], "middle": [], "last": []}
+    marks = set(checkpoints)
     for n in range(1, checkpoints[-1] + 1):
         trials.step()
-        if n in checkpoints:
+        if n in marks:
             W = net.w_output[:, units]                                                    # (seeds, 2, sources)
             found["cell"].append(W[:, :, cell])
             found["middle"].append(W[:, :, :p - 2].mean(axis=2))

@@ -53,7 +53,9 @@ _READINGS = {
     "targets": "every possible next symbol as target",
     "construction": "sequential network construction",
 }
-#: Where the book measures why a kind of change matters (chapter, section), by the rows' experiment.
+#: Where the book measures why a kind of change matters (chapter, section), by the rows' experiment, or by the
+#: row where one experiment's variants of that kind change different things (1-4's output-gate biases, 1-5's
+#: input-gate biases, which the Reber chapter measures as no cause).
 _CAUSES = {
     ("squashing", "1"): ("the text's ranges leave more cells with drifted states where h' vanishes",
                          "/book/experiments/reber"),
@@ -61,8 +63,8 @@ _CAUSES = {
                          "/book/experiments/long_lags"),
     ("gate biases", "2"): ("negative input-gate biases hold the cell states against the gates' drift",
                            "/book/experiments/long_lags"),
-    ("gate biases", "1"): ("the output-gate biases decide which cells are abused as bias units",
-                           "/book/lstm/abuse_drift"),
+    ("gate biases", "1-4"): ("the output-gate biases decide which cells are abused as bias units",
+                             "/book/lstm/abuse_drift"),
     ("gate biases", "6"): ("the failed nets' input gates stand open and write every distractor into drifting "
                            "states; more negative biases keep them shut", "/book/experiments/temporal_order"),
 }
@@ -120,7 +122,7 @@ def cause(name: str, out=RESULTS_DIR) -> dict | None:
     """Where the book measures why variant ``name``'s change matters: ``{"text", "where", "measured"}`` (a
     chapter, and :func:`measured`'s figure or None), or None where it measures none."""
     exp = experiment(name)
-    found = _CAUSES.get((exp.changes, exp.base[:1]))  # the experiment: "2c-1" -> "2"
+    found = _CAUSES.get((exp.changes, exp.base)) or _CAUSES.get((exp.changes, exp.base[:1]))  # "2c-1" -> "2"
     return None if found is None else {"text": found[0], "where": found[1], "measured": measured(name, out)}
 
 

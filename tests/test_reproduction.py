@@ -185,6 +185,7 @@ def test_measured_causes_where_a_function_measures_them(tmp_path):
     assert V.measured("1-4_zero", tmp_path) is None and V.cause("1-4_zero", tmp_path)["measured"] is None
     assert V.measured("1-5_caption", tmp_path) is None                    # no records in tmp_path
     assert V.cause("4-1_long") is None
+    assert V.cause("1-4_zero")["where"] == "/book/lstm/abuse_drift" and V.cause("1-5_igb") is None  # by row
     with pytest.raises(ValueError, match="name must be a variant"):
         V.measured("1-5")
     found = V.measured("1-5_caption")
