@@ -176,6 +176,13 @@ def test_at_q_100_the_caption_ranges_free_more_trials_from_the_plateau_but_few_p
     four = reproduction.row_summary("2c-4_caption")["ours"]
     assert four["trials"] == 20 and four["budgets"] == [3 * reproduction.paper_sequences("2c-4")]
     assert not [r for r in reproduction.records("2c-4_caption") if off_plateau(r) is not None]
+    # '... and at q = 1000 (rows 2c-5 ..., [5] trials each, three times the paper's mean) [0 of 5 ...]'
+    q1000 = [n for n in (f"2c-{k}_caption" for k in range(5, 10)) if reproduction.records(n)]
+    assert q1000[0] == "2c-5_caption"
+    for name in q1000:
+        o = reproduction.row_summary(name)["ours"]
+        assert o["trials"] == 5 and o["budgets"] == [3 * reproduction.paper_sequences(name[:4])]
+        assert o["successes"] == 0 and not [r for r in reproduction.records(name) if off_plateau(r) is not None]
 
 
 @pytest.mark.parametrize("row", ["2c-1", "2c-2"])
