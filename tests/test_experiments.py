@@ -124,7 +124,8 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
                                "2c-3_caption", "4-1_caption", "6a_caption", "6b_caption", "4-1_igb", "4-1_igb_alpha",
                                "2a_step", "2a_igb", "2a_igb_step", "2c-4_caption", "2c-5_caption", "2c-6_caption",
                                "2c-7_caption", "2c-8_caption", "2c-9_caption", "3b-T1000-N1_caption", "4-2_caption",
-                               "4-3_caption", "4-2_igb", "4-2_igb_alpha", "4-3_igb_alpha", "6b_igb", "1-5_igb"}
+                               "4-3_caption", "4-2_igb", "4-2_igb_alpha", "4-3_igb", "4-3_igb_alpha", "6b_igb",
+                               "1-5_igb"}
     for name in ("1-1", "1-2", "1-3", "1-4", "2c-1", "2c-2", "2c-3", "2c-4", "2c-5", "2c-6", "2c-7", "2c-8", "2c-9",
                  "3b-T1000-N1", "4-1", "4-2", "4-3", "6a", "6b"):  # the caption's ranges
         variant = E.experiment(f"{name}_caption")
@@ -150,8 +151,8 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
     assert long.base == long.row == "4-1" and long.budget == E.experiment("4-2").budget == 1_100_000
     assert (long.stop, long.overrides) == (E.experiment("4-1").stop, E.experiment("4-1").overrides)
     np.testing.assert_array_equal(E.initial_net("4-1_long", [3, 4]).w_hidden, E.initial_net("4-1", [3, 4]).w_hidden)
-    for name, alpha in (("4-1_igb", 0.5), ("4-1_igb_alpha", 1.0), ("4-2_igb", 0.5)):  # Experiment 4's lever
-        net, base = E.initial_net(name, [3, 4]), name[:3]                             # input gates at -3
+    for name, alpha in (("4-1_igb", 0.5), ("4-1_igb_alpha", 1.0), ("4-2_igb", 0.5), ("4-3_igb", 0.5)):
+        net, base = E.initial_net(name, [3, 4]), name[:3]  # Experiment 4's lever: input gates at -3
         assert E.experiment(name).base == base and net.cfg.alpha == alpha and net.cfg.input_gate_bias == (-3, -3)
         assert E.experiment(name).budget == E.experiment(base).budget
         bias = net.input_gate_weights[:, :, net.source_index("bias")]
