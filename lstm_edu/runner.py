@@ -435,19 +435,26 @@ def check(entry, sequences: int, n_trials: int | None = None, seed: int = 0, out
           ) -> list[dict]:
     """Run the stored trials of ``entry`` again for at most ``sequences`` sequences each and compare.
 
-    The trials ``seed`` .. ``seed + n_trials - 1`` (default: the entry's count) must have records in
-    ``out``. They are run again by this code in a temporary folder with the budget ``min(sequences, stored
+    The trials ``seed`` .. ``seed + n_trials - 1`` must have records in ``out`` (default: the stored trials
+    from ``seed`` on, up to the first seed without a record; the entry's count if ``seed`` has none, as for a
+    variant stored with fewer trials than its row). They are run again by this code in a temporary folder with the budget ``min(sequences, stored
     budget)``; a trial's training does not depend on its budget, so up to that budget the rerun must
     follow the stored trial exactly (see :data:`CHECK_HELP` and :func:`compare`). ``workers`` and
     ``scheduler`` as for :func:`run` (on a cluster the scratch folder is made inside ``out``). Returns one
     dict per trial: ``seed``, ``compared``, ``equal``, ``difference``.
     """
-    n_trials = entry.n_trials if n_trials is None else _checks.positive_int("trials", n_trials)
     sequences = _checks.positive_int("sequences", sequences)
-    seeds = [_checks.positive_int("seed", seed, minimum=0) + i for i in range(n_trials)]
+    seed = _checks.positive_int("seed", seed, minimum=0)
     if not Path(out).is_dir():
         raise ValueError(f"out (--out) {out} is not a folder of results to check: name the folder that "
                          f"python -m lstm_edu run wrote to (default {RESULTS_DIR})")
+    if n_trials is None:
+        n_trials = 0
+        while record_path(out, entry.study, entry.name, seed + n_trials).exists():
+            n_trials += 1
+        n_trials = n_trials or entry.n_trials
+    n_trials = _checks.positive_int("trials", n_trials)
+    seeds = [seed + i for i in range(n_trials)]
     paths = {s: record_path(out, entry.study, entry.name, s) for s in seeds}
     missing = [s for s, p in paths.items() if not p.exists()]
     if missing:

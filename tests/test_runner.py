@@ -260,8 +260,13 @@ def test_check_reruns_stored_trials_and_finds_a_changed_record(tmp_path, monkeyp
     assert report[c]["difference"].startswith(f"weights.w_hidden[1][2]: stored {float(ulp)!r}, now")
     assert report[went_on[0]]["difference"].startswith("curve point 1 (sequences 10-20)")
     assert sum(r["equal"] for r in report.values()) == 4
-    assert cli.main(["run", "mixed", "--check", "30", "--trials", "8", "--out", str(tmp_path), "--no-progress"]) == 1
-    assert f"mixed trial {went_on[0]}: DIFFERENT" in capsys.readouterr().out
+    # without --trials: the 8 stored trials (the entry's count is 10), as for a variant stored with 5 of 20
+    assert E.experiment("mixed").n_trials == 10
+    assert cli.main(["run", "mixed", "--check", "30", "--out", str(tmp_path), "--no-progress"]) == 1
+    printed = capsys.readouterr().out
+    assert f"mixed trial {went_on[0]}: DIFFERENT" in printed
+    assert [line.split(":")[0] for line in printed.splitlines()] == [f"mixed trial {s}" for s in range(8)]
+    assert [r["seed"] for r in R.check(E.experiment("mixed"), 30, seed=5, out=tmp_path, progress=False)] == [5, 6, 7]
     assert cli.main(["run", "mixed", "--check", "30", "--trials", "1", "--seed", str(went_on[1]), "--out",
                      str(tmp_path), "--no-progress"]) == 0
     with pytest.raises(ValueError, match=r"trials \[8, 9\] of mixed have no record"):
