@@ -304,9 +304,9 @@ EXPERIMENTS = {**_experiments_1_and_2(), **_experiments_3_to_6()}
 def _variants() -> dict:
     """Row 1-5 (Experiment 1) once more for each place where the paper leaves room or contradicts itself,
     one change at a time, with the row's trial seeds (the Reber chapter's discussion); rows 1-1 to 1-4,
-    2c-1 to 2c-9, 3b-T1000-N1, 4-1 to 4-3, 6a and 6b with the ranges of g and h of Table 10's caption; row 4-1
-    with both input-gate biases at -3, and rows 4-1 to 4-3 with the learning rate 1.0 as well (Experiment 4's
-    own lever); row 6b with input-gate biases twice Table 10's (its failures drift late), row 1-5 with
+    2c-1 to 2c-9, 3b-T1000-N1, 4-1 to 4-3, 5-13, 6a and 6b with the ranges of g and h of Table 10's caption;
+    row 4-1 with both input-gate biases at -3, and rows 4-1 to 4-3 with the learning rate 1.0 as well
+    (Experiment 4's own lever); row 5-13 with Experiment 4's input-gate biases, and its learning rate as well; row 6b with input-gate biases twice Table 10's (its failures drift late), row 1-5 with
     negative ones (Section 4's remedy for the drift of its failed nets); row 2c-3
     with a negative initial input-gate bias, the test of the drift explanation of the long_lags chapter;
     row 4-1 with row 4-2's larger budget (the adding chapter) and row 1-5 with row 1-1's (the Reber
@@ -329,7 +329,7 @@ def _variants() -> dict:
                 for name, (what, fields) in changes.items()}
     what, fields = changes["1-5_caption"]
     for row in ("1-1", "1-2", "1-3", "1-4", "2c-1", "2c-2", "2c-3", "2c-4", "2c-5", "2c-6", "2c-7", "2c-8", "2c-9",
-                "3b-T1000-N1", "4-1", "4-2", "4-3", "6a", "6b"):  # the caption's ranges, for every short row
+                "3b-T1000-N1", "4-1", "4-2", "4-3", "5-13", "6a", "6b"):  # the caption's ranges, every short row
         exp = EXPERIMENTS[row]
         variants[f"{row}_caption"] = dataclasses.replace(
             exp, name=f"{row}_caption", base=row, description=f"{exp.description}; {what}",
@@ -377,6 +377,19 @@ def _variants() -> dict:
         variants[name] = dataclasses.replace(
             exp, name=name, base=row, changes=changes, description=f"{exp.description}; {what}",
             overrides=overrides, note=f"Variant of row {row}: {what}. {exp.note}")
+    # Experiment 5 is "as Experiment 4, except" its gate biases (random in [-0.1, 0.1] instead of input gates at
+    # -3 and -6) and its learning rate (0.1 instead of 0.5): row 5-13 (6 of 10 after its regeneration) with
+    # Experiment 4's input-gate biases, and with Experiment 4's rate as well
+    for name, changes, what, overrides in (
+            ("5-13_igb", "gate biases", "input-gate biases -3 and -6 (Experiment 4's) instead of random",
+             {"input_gate_bias": (-3.0, -6.0)}),
+            ("5-13_igb_alpha", "gate biases and learning rate",
+             "input-gate biases -3 and -6 and learning rate 0.5 (Experiment 4's) instead of random and 0.1",
+             {"input_gate_bias": (-3.0, -6.0), "alpha": 0.5})):
+        exp = EXPERIMENTS["5-13"]
+        variants[name] = dataclasses.replace(
+            exp, name=name, base="5-13", changes=changes, description=f"{exp.description}; {what}",
+            overrides={**exp.overrides, **overrides}, note=f"Variant of row 5-13: {what}. {exp.note}")
     # Experiment 6b's failures are late state drift with open input gates (temporal_order chapter): Section
     # 4's remedy, stronger: every input-gate bias twice Table 10's
     exp = EXPERIMENTS["6b"]

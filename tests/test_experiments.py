@@ -125,9 +125,9 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
                                "2a_step", "2a_igb", "2a_igb_step", "2c-4_caption", "2c-5_caption", "2c-6_caption",
                                "2c-7_caption", "2c-8_caption", "2c-9_caption", "3b-T1000-N1_caption", "4-2_caption",
                                "4-3_caption", "4-2_igb", "4-2_igb_alpha", "4-3_igb", "4-3_igb_alpha", "6b_igb",
-                               "1-5_igb"}
+                               "1-5_igb", "5-13_caption", "5-13_igb", "5-13_igb_alpha"}
     for name in ("1-1", "1-2", "1-3", "1-4", "2c-1", "2c-2", "2c-3", "2c-4", "2c-5", "2c-6", "2c-7", "2c-8", "2c-9",
-                 "3b-T1000-N1", "4-1", "4-2", "4-3", "6a", "6b"):  # the caption's ranges
+                 "3b-T1000-N1", "4-1", "4-2", "4-3", "5-13", "6a", "6b"):  # the caption's ranges
         variant = E.experiment(f"{name}_caption")
         assert variant.base == name and variant.row == E.experiment(name).row
         assert variant.overrides == {"squashing": "caption"}
@@ -160,6 +160,15 @@ def test_variants_of_row_1_5_change_one_thing_and_share_the_rows_trials():
         np.testing.assert_array_equal(np.delete(net.w_hidden, net.source_index("bias"), axis=-1),
                                       np.delete(E.initial_net(base, [3, 4]).w_hidden, net.source_index("bias"),
                                                 axis=-1))
+    for name, alpha in (("5-13_igb", 0.1), ("5-13_igb_alpha", 0.5)):  # Experiment 4's biases (and rate) on 5-13
+        net, base = E.initial_net(name, [3, 4]), E.initial_net("5-13", [3, 4])
+        assert E.experiment(name).base == "5-13" and net.cfg.alpha == alpha and base.cfg.alpha == 0.1
+        assert E.experiment(name).budget == E.experiment("5-13").budget == 6_400_000
+        bias = net.input_gate_weights[:, :, net.source_index("bias")]
+        np.testing.assert_array_equal(bias, [[-3.0, -6.0]] * 2)  # (trials, blocks)
+        assert np.all(np.abs(base.input_gate_weights[:, :, base.source_index("bias")]) <= 0.1)  # row: random
+        np.testing.assert_array_equal(np.delete(net.w_hidden, net.source_index("bias"), axis=-1),
+                                      np.delete(base.w_hidden, base.source_index("bias"), axis=-1))
     reber_long = E.experiment("1-5_long")  # row 1-5 with the largest budget of Experiment 1 (row 1-1's)
     assert reber_long.base == reber_long.row == "1-5" and reber_long.budget == E.experiment("1-1").budget == 200_000
     assert (reber_long.stop, reber_long.schedule) == (row.stop, row.schedule) and row.budget == 50_000
