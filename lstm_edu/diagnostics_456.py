@@ -9,7 +9,8 @@ from its own seed; none writes anything. (:mod:`lstm_edu.diagnostics` holds thos
 - Adding and multiplication: :func:`end_errors` (a final net's errors at the end of fresh sequences, with
   the targets), :func:`error_by_lag` (does the error grow with the lag?), :func:`second_block` (is a block never
   opened?), :func:`sum_only_errors` (the best answer that knows only X1 + X2), :func:`gate_carries_x1` (does an
-  input gate carry X1 when X2 arrives?).
+  input gate carry X1 when X2 arrives?), :func:`drift_at_the_end` (how far an untrained net's cell states drift
+  over a multiplication sequence: the one function here that reads initial nets, not records).
 - Temporal order: :func:`block_accuracy` (does one block hold the answer?), :func:`trigger_state` (drifted
   cells and open gates at the trigger), :func:`fell_back` (the lowest and the last error of a trial).
 """
@@ -95,6 +96,24 @@ def sum_only_errors(n: int = 200_000, seed: int = 6, bins: int = 400) -> np.ndar
     k = np.minimum((S / 2.0 * bins).astype(int), bins - 1)
     phi = np.bincount(k, weights=d, minlength=bins) / np.maximum(1, np.bincount(k, minlength=bins))
     return d - phi[k]
+
+
+def drift_at_the_end(name: str, seeds=range(10), n: int = 200, seed: int = 5) -> dict:
+    """Internal state drift (Section 4) in Experiment 5: the initial nets of trials ``seeds`` of row or variant
+    ``name`` (before any training) on ``n`` fresh multiplication sequences (seed ``seed``). The values are all
+    in [0, 1], so every cell's input keeps one sign and half-open input gates add to its state at every step.
+    Returns ``median_state``, the median ``|s_c|`` at the last step (over cells, sequences and nets), and
+    ``flat_share``, the share of those states where h' is below half its slope at 0 (the same share under
+    both readings of Table 10's h, which differ by a factor only)."""
+    exp = experiments.experiment(name)
+    if exp.row != "5":
+        raise ValueError(f"name must be a row or variant of Experiment 5 (5-140, 5-13, ...), got {name!r}")
+    n = _checks.positive_int("n", n)
+    probe = adding.multiplication(n, exp.params["T"], seed)
+    nets, last = experiments.initial_net(name, seeds), probe.lengths - 1
+    states = np.abs([nets.forward_one(probe.x, k).cell_state[np.arange(n), last] for k in range(nets.P)])
+    return {"median_state": float(np.median(states)),
+            "flat_share": float(np.mean(activations.h_prime(states) < 0.5 * activations.h_prime(0.0)))}
 
 
 def gate_carries_x1(record: dict, n: int = 1000, seed: int = 41) -> list[float]:

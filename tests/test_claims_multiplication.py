@@ -1,7 +1,7 @@
 """Claims of the Experiment 5 chapter (book/experiments/multiplication.md): the generator, why a function of
 the sum cannot pass the stopping rule, Table 10's weight count, the n_seq rule on a window fed by hand, and
-why the stored nets test worse than the window that stopped them, and why Table 8's "MSE" is no mean
-squared error.
+why the stored nets test worse than the window that stopped them, why Table 8's "MSE" is no mean
+squared error, and what Experiment 4's input-gate biases do for row 5-13.
 """
 
 from math import exp, lgamma, log
@@ -103,3 +103,27 @@ def test_the_trials_out_of_budget_learned_a_product_but_not_the_precision():
             if not r["success"]:
                 assert r["curve"]["mean_loss"][-1] < E_sum
                 assert 2000 * r["test"]["wrong"] / r["test"]["n"] >= n_seq
+
+
+def test_row_5_13_reproduces_under_experiment_4s_input_gate_biases_which_stop_the_drift():
+    """Readings: 'a rate under which the paper's 10 of 10 would come up less than once in a hundred tries';
+    with the biases [10 of 10] 'within the summary's factor of 2'; with the rate as well '[4.5] times fewer
+    sequences than with the biases alone, about the factor of 5'; the caption's 'successes lie between the two';
+    drift: row median [2.5] and [65 %] flat, biases [0.03] and 0 %, the caption's g 'halves the drift'; the
+    exercise's estimate 'about 2.6' and 'about seventy-fold'."""
+    from lstm_edu import verdict
+    s = {n: reproduction.row_summary(n)["ours"] for n in ("5-13", "5-13_caption", "5-13_igb", "5-13_igb_alpha")}
+    rate = s["5-13"]["successes"] / s["5-13"]["trials"]
+    assert rate ** 10 < 0.01 and not verdict.agrees(reproduction.row_summary("5-13"))
+    assert verdict.agrees(reproduction.row_summary("5-13_igb")) and s["5-13_igb"]["successes"] == 10
+    assert s["5-13_igb"]["sequences_mean"] <= 2 * reproduction.paper_sequences("5-13")
+    assert 3 < s["5-13_igb"]["sequences_mean"] / s["5-13_igb_alpha"]["sequences_mean"] < 7
+    assert s["5-13"]["successes"] < s["5-13_caption"]["successes"] < s["5-13_igb"]["successes"]
+    assert verdict.row_verdict("5-13")["verdict"] == "reproduced under a reading"
+    drift = {n: diagnostics_456.drift_at_the_end(n) for n in ("5-13", "5-13_caption", "5-13_igb")}
+    assert drift["5-13"]["median_state"] > 1 and drift["5-13"]["flat_share"] > 0.5
+    assert drift["5-13_igb"]["median_state"] < 0.1 and drift["5-13_igb"]["flat_share"] == 0
+    assert 0.35 < drift["5-13_caption"]["median_state"] / drift["5-13"]["median_state"] < 0.65
+    assert drift["5-13"]["flat_share"] > drift["5-13_caption"]["flat_share"] > drift["5-13_igb"]["flat_share"]
+    assert abs(drift["5-13"]["median_state"] - 2.6) < 0.5
+    assert 40 < drift["5-13"]["median_state"] / drift["5-13_igb"]["median_state"] < 120

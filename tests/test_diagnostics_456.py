@@ -70,3 +70,24 @@ def test_experiment_6_measurements_on_a_stored_net_and_wrong_records():
         d.block_accuracy(four)
     with pytest.raises(ValueError, match="record must be of Experiment 4 or 5"):
         d.end_errors(rec)
+
+
+def test_drift_at_the_end_reads_the_cec_sum_of_the_initial_nets():
+    """drift_at_the_end: the state at the last step is the CEC's sum of y_in g(net_c) over the steps
+    (s_c(t) = s_c(t-1) + y_in(t) g(net_c(t))); the input-gate biases of 5-13_igb (-3, -6) scale every term
+    by about f(-3) or less, so its states stay about 20 times smaller than the row's; other experiments refuse."""
+    from lstm_edu import experiments
+    from lstm_edu.tasks import adding
+    probe = adding.multiplication(3, 100, 5)
+    net, last = experiments.initial_net("5-13", [0]), probe.lengths - 1
+    trace = net.forward_one(probe.x)
+    gate = np.repeat(trace.input_gate, net.cfg.block_size, axis=-1)           # each cell's block's gate
+    steps = np.arange(probe.x.shape[1])[None, :, None] <= last[:, None, None]
+    np.testing.assert_allclose(trace.cell_state[np.arange(3), last], (gate * trace.cell_input * steps).sum(axis=1),
+                               rtol=1e-12, atol=1e-14)
+    row, igb = d.drift_at_the_end("5-13"), d.drift_at_the_end("5-13_igb")
+    assert row["median_state"] > 20 * igb["median_state"] and row["flat_share"] > 0.5 and igb["flat_share"] == 0
+    assert d.drift_at_the_end("5-13", seeds=[0], n=3)["median_state"] == pytest.approx(
+        np.median(np.abs(trace.cell_state[np.arange(3), last])))
+    with pytest.raises(ValueError, match="Experiment 5"):
+        d.drift_at_the_end("4-1")
