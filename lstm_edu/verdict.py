@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 
-from . import _checks, diagnostics, experiments, learned_view, lstm1997, lstm_trials, reproduction
+from . import _checks, diagnostics, diagnostics_456, experiments, learned_view, lstm1997, lstm_trials, reproduction
 from .experiments import EXPERIMENTS, experiment, variants_of
 from .results import RESULTS_DIR
 
@@ -65,6 +65,13 @@ _CAUSES = {
                            "/book/experiments/long_lags"),
     ("gate biases", "1-4"): ("the output-gate biases decide which cells are abused as bias units",
                              "/book/lstm/abuse_drift"),
+    ("gate biases", "5"): ("inputs of one sign drift the untrained nets' states where h' is flat; Experiment 4's "
+                           "input-gate biases hold them near 0", "/book/experiments/multiplication"),
+    ("gate biases and learning rate", "5"): ("as the biases alone (they stop the drift), and the rate five times "
+                                             "larger needs about five times fewer sequences",
+                                             "/book/experiments/multiplication"),
+    ("squashing", "5"): ("the caption's g, half as steep, halves the untrained nets' drift",
+                         "/book/experiments/multiplication"),
     ("gate biases", "6"): ("the failed nets' input gates stand open and write every distractor into drifting "
                            "states; more negative biases keep them shut", "/book/experiments/temporal_order"),
 }
@@ -134,6 +141,10 @@ def measured(name: str, out=RESULTS_DIR) -> dict | None:
       and of the variant (the same weights), the median ``|s_c|`` at the trigger, h's slope there relative
       to its slope at 0, and the share of cells within reach (:func:`~lstm_edu.diagnostics.reach_at_the_trigger`;
       about 1 s per row).
+    - Experiment 5, Table 10's caption ranges or Experiment 4's input-gate biases (and rate): on the initial
+      nets of trials 0-9 of the row and of the variant, the median ``|s_c|`` at the end of a sequence and the
+      share of cells where h' lost half its slope (:func:`~lstm_edu.diagnostics_456.drift_at_the_end`; well
+      under a second).
     - Experiment 1, Table 10's caption ranges: the share of cells with ``|s_c| > 10`` at the memory step, mean
       over the stored trials' final nets (:func:`~lstm_edu.diagnostics.saturated_share`; about 0.5 s per
       entry of 30 trials once the trials' tasks are drawn, about 2 s for all).
@@ -145,6 +156,8 @@ def measured(name: str, out=RESULTS_DIR) -> dict | None:
         raise ValueError(f"name must be a variant of experiments.VARIANTS, got the row {name!r}")
     if exp.base.startswith("2c") and exp.changes in ("squashing", "gate biases"):
         return _measured_drift(name)
+    if exp.row == "5" and exp.changes in ("squashing", "gate biases", "gate biases and learning rate"):
+        return _measured_drift_5(name)
     if exp.base.startswith("1-") and exp.changes == "squashing":
         stored = [reproduction.records(n, out) for n in (exp.base, name)]
         if all(stored):
@@ -161,6 +174,15 @@ def _measured_drift(name: str) -> dict:
             f"{variant['median_state']:.1f}, h's slope there relative to its slope at 0 {row['h_slope']:.3f} "
             f"against {variant['h_slope']:.3f}, cells within reach {row['within_reach']:.0%} against "
             f"{variant['within_reach']:.0%}")
+    return {"text": text, "row": row, "variant": variant}
+
+
+@functools.lru_cache(maxsize=None)
+def _measured_drift_5(name: str) -> dict:
+    row, variant = (diagnostics_456.drift_at_the_end(n) for n in (experiment(name).base, name))
+    text = (f"at the end of a sequence, on the untrained nets, median |s_c| {row['median_state']:.2f} as written "
+            f"against {variant['median_state']:.2f}, cells where h' lost half its slope {row['flat_share']:.0%} "
+            f"against {variant['flat_share']:.0%}")
     return {"text": text, "row": row, "variant": variant}
 
 

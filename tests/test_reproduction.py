@@ -125,7 +125,7 @@ def test_competitor_rows_in_the_summary_command(tmp_path, capsys):
 
 
 # ------------------------------------------------------------------------------------------------ verdict
-from lstm_edu import diagnostics, verdict as V  # noqa: E402
+from lstm_edu import diagnostics, diagnostics_456, verdict as V  # noqa: E402
 
 
 @pytest.mark.parametrize("rate, k, n, expected", [
@@ -188,6 +188,14 @@ def test_measured_causes_where_a_function_measures_them(tmp_path):
     assert V.cause("1-4_zero")["where"] == "/book/lstm/abuse_drift" and V.cause("1-5_igb") is None  # by row
     with pytest.raises(ValueError, match="name must be a variant"):
         V.measured("1-5")
+    for name in ("5-13_igb", "5-13_igb_alpha", "5-13_caption"):           # Experiment 5: drift of untrained nets
+        found = V.cause(name, tmp_path)
+        assert found["where"] == "/book/experiments/multiplication"
+        assert found["measured"]["row"] == diagnostics_456.drift_at_the_end("5-13")
+        assert found["measured"]["variant"] == diagnostics_456.drift_at_the_end(name)
+        assert found["measured"]["text"].startswith(
+            f"at the end of a sequence, on the untrained nets, median |s_c| "
+            f"{found['measured']['row']['median_state']:.2f} as written")
     found = V.measured("1-5_caption")
     if found is not None:                                                  # both stored in results/
         for key, name in (("row", "1-5"), ("variant", "1-5_caption")):
