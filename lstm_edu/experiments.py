@@ -302,15 +302,15 @@ EXPERIMENTS = {**_experiments_1_and_2(), **_experiments_3_to_6()}
 
 
 def _variants() -> dict:
-    """Row 1-5 (Experiment 1) once more for each place where the paper leaves room or contradicts itself,
-    one change at a time, with the row's trial seeds (the Reber chapter's discussion); rows 1-1 to 1-4,
-    2c-1 to 2c-9, 3b-T1000-N1, 4-1 to 4-3, 5-13, 6a and 6b with the ranges of g and h of Table 10's caption;
-    row 4-1 with both input-gate biases at -3, and rows 4-1 to 4-3 with the learning rate 1.0 as well
-    (Experiment 4's own lever); row 5-13 with Experiment 4's input-gate biases, and its learning rate as well; row 6b with input-gate biases twice Table 10's (its failures drift late), row 1-5 with
-    negative ones (Section 4's remedy for the drift of its failed nets); row 2c-3
-    with a negative initial input-gate bias, the test of the drift explanation of the long_lags chapter;
-    row 4-1 with row 4-2's larger budget (the adding chapter) and row 1-5 with row 1-1's (the Reber
-    chapter)."""
+    """Row 1-5 (Experiment 1) once more for each place where the paper leaves room or contradicts itself, one
+    change at a time, with the row's trial seeds (the Reber chapter's discussion); rows 1-1 to 1-4, 2c-1 to
+    2c-9, 3b-T1000-N1, 4-1 to 4-3, 5-13, 6a and 6b with the ranges of g and h of Table 10's caption; row 4-1
+    with both input-gate biases at -3, and rows 4-1 to 4-3 with the learning rate 1.0 as well (Experiment 4's
+    own lever); row 5-13 with Experiment 4's input-gate biases, and its learning rate as well; row 6b with
+    input-gate biases twice Table 10's (its failures drift late), row 1-5 with negative ones (Section 4's remedy
+    for the drift of its failed nets); row 2c-3 with a negative initial input-gate bias, the test of the drift
+    explanation of the long_lags chapter; row 4-1 with row 4-2's larger budget (the adding chapter) and row 1-5
+    with row 1-1's (the Reber chapter)."""
     base = EXPERIMENTS["1-5"]
     changes = {
         "1-5_sequence": ("weights change once per string (the sum of all steps' contributions) instead of "

@@ -61,8 +61,8 @@ def add_arguments(parser) -> None:
                         "runs many), 'all': "
                         "every row (not the variants) in this order, each with its defaults, or 'alternatives': "
                         "every entry of that study")
-    parser.add_argument("--trials", type=int, default=None, help="number of trials (default: the entry's; with --check, the trials stored "
-                        "from --seed on)")
+    parser.add_argument("--trials", type=int, default=None,
+                        help="number of trials (default: the entry's; with --check, the trials stored from --seed on)")
     parser.add_argument("--budget", type=int, default=None,
                         help="most training sequences per trial (default: the entry's; stored in every record)")
     parser.add_argument("--seed", type=int, default=0, help="trial i gets seed SEED + i (default 0)")

@@ -436,12 +436,12 @@ def check(entry, sequences: int, n_trials: int | None = None, seed: int = 0, out
     """Run the stored trials of ``entry`` again for at most ``sequences`` sequences each and compare.
 
     The trials ``seed`` .. ``seed + n_trials - 1`` must have records in ``out`` (default: the stored trials
-    from ``seed`` on, up to the first seed without a record; the entry's count if ``seed`` has none, as for a
-    variant stored with fewer trials than its row). They are run again by this code in a temporary folder with the budget ``min(sequences, stored
-    budget)``; a trial's training does not depend on its budget, so up to that budget the rerun must
-    follow the stored trial exactly (see :data:`CHECK_HELP` and :func:`compare`). ``workers`` and
-    ``scheduler`` as for :func:`run` (on a cluster the scratch folder is made inside ``out``). Returns one
-    dict per trial: ``seed``, ``compared``, ``equal``, ``difference``.
+    from ``seed`` on, up to the first seed without a record, as for a variant stored with fewer trials than its
+    row; the entry's count if ``seed`` has none). They are run again by this code in a temporary folder with
+    the budget ``min(sequences, stored budget)``; a trial's training does not depend on its budget, so up to
+    that budget the rerun must follow the stored trial exactly (see :data:`CHECK_HELP` and :func:`compare`).
+    ``workers`` and ``scheduler`` as for :func:`run` (on a cluster the scratch folder is made inside ``out``).
+    Returns one dict per trial: ``seed``, ``compared``, ``equal``, ``difference``.
     """
     sequences = _checks.positive_int("sequences", sequences)
     seed = _checks.positive_int("seed", seed, minimum=0)
