@@ -381,10 +381,10 @@ def _variants() -> dict:
     # -3 and -6) and its learning rate (0.1 instead of 0.5): row 5-13 (6 of 10 after its regeneration) with
     # Experiment 4's input-gate biases, and with Experiment 4's rate as well
     for name, changes, what, overrides in (
-            ("5-13_igb", "gate biases", "input-gate biases -3 and -6 (Experiment 4's) instead of random",
+            ("5-13_igb", "gate biases", "input-gate biases -3 and -6 instead of random",
              {"input_gate_bias": (-3.0, -6.0)}),
             ("5-13_igb_alpha", "gate biases and learning rate",
-             "input-gate biases -3 and -6 and learning rate 0.5 (Experiment 4's) instead of random and 0.1",
+             "input-gate biases -3 and -6 and learning rate 0.5 instead of random and 0.1",
              {"input_gate_bias": (-3.0, -6.0), "alpha": 0.5})):
         exp = EXPERIMENTS["5-13"]
         variants[name] = dataclasses.replace(
