@@ -366,30 +366,25 @@ def _variants() -> dict:
     # Experiment 4's own lever: row 4-1's second block (input-gate bias -6) is hardly used; both blocks'
     # input gates at -3, and with the larger learning rate of Experiments 2a/2b/3 as well (4-1_igb_alpha
     # met ST3 in 10 of 10, so rows 4-2 and 4-3 get that reading too; 4-2_igb_alpha met it in 2 of 10, so
-    # 4-2_igb tells which of its two changes does that: the biases alone met it in 8 of 10, so 4-3 gets them too)
+    # 4-2_igb tells which of its two changes does that: the biases alone met it in 8 of 10, so 4-3 gets them too).
+    # Experiment 5 is "as Experiment 4, except" its gate biases (random in [-0.1, 0.1] instead of input gates at
+    # -3 and -6) and its learning rate (0.1 instead of 0.5): row 5-13 (6 of 10 after its regeneration) with
+    # Experiment 4's input-gate biases, and with Experiment 4's rate as well
     for row, name, changes, what, overrides in (
             *((row, f"{row}_igb", "gate biases", "input-gate biases -3 and -3 instead of -3 and -6",
                {"input_gate_bias": (-3.0, -3.0)}) for row in ("4-1", "4-2", "4-3")),
             *((row, f"{row}_igb_alpha", "gate biases and learning rate",
                "input-gate biases -3 and -3 instead of -3 and -6, and learning rate 1.0 instead of 0.5",
-               {"input_gate_bias": (-3.0, -3.0), "alpha": 1.0}) for row in ("4-1", "4-2", "4-3"))):
+               {"input_gate_bias": (-3.0, -3.0), "alpha": 1.0}) for row in ("4-1", "4-2", "4-3")),
+            ("5-13", "5-13_igb", "gate biases", "input-gate biases -3 and -6 instead of random",
+             {"input_gate_bias": (-3.0, -6.0)}),
+            ("5-13", "5-13_igb_alpha", "gate biases and learning rate",
+             "input-gate biases -3 and -6 and learning rate 0.5 instead of random and 0.1",
+             {"input_gate_bias": (-3.0, -6.0), "alpha": 0.5})):
         exp = EXPERIMENTS[row]
         variants[name] = dataclasses.replace(
             exp, name=name, base=row, changes=changes, description=f"{exp.description}; {what}",
-            overrides=overrides, note=f"Variant of row {row}: {what}. {exp.note}")
-    # Experiment 5 is "as Experiment 4, except" its gate biases (random in [-0.1, 0.1] instead of input gates at
-    # -3 and -6) and its learning rate (0.1 instead of 0.5): row 5-13 (6 of 10 after its regeneration) with
-    # Experiment 4's input-gate biases, and with Experiment 4's rate as well
-    for name, changes, what, overrides in (
-            ("5-13_igb", "gate biases", "input-gate biases -3 and -6 instead of random",
-             {"input_gate_bias": (-3.0, -6.0)}),
-            ("5-13_igb_alpha", "gate biases and learning rate",
-             "input-gate biases -3 and -6 and learning rate 0.5 instead of random and 0.1",
-             {"input_gate_bias": (-3.0, -6.0), "alpha": 0.5})):
-        exp = EXPERIMENTS["5-13"]
-        variants[name] = dataclasses.replace(
-            exp, name=name, base="5-13", changes=changes, description=f"{exp.description}; {what}",
-            overrides={**exp.overrides, **overrides}, note=f"Variant of row 5-13: {what}. {exp.note}")
+            overrides={**exp.overrides, **overrides}, note=f"Variant of row {row}: {what}. {exp.note}")
     # Experiment 6b's failures are late state drift with open input gates (temporal_order chapter): Section
     # 4's remedy, stronger: every input-gate bias twice Table 10's
     exp = EXPERIMENTS["6b"]

@@ -166,10 +166,14 @@ def measured(name: str, out=RESULTS_DIR) -> dict | None:
     return None
 
 
+# the measurements below, once per entry and process (a row's is shared by its variants)
+_reach_at_the_trigger = functools.lru_cache(maxsize=None)(diagnostics.reach_at_the_trigger)
+_drift_at_the_end = functools.lru_cache(maxsize=None)(diagnostics_456.drift_at_the_end)
+
+
 @functools.lru_cache(maxsize=None)
 def _measured_drift(name: str) -> dict:
-    base = experiment(name).base
-    row, variant = diagnostics.reach_at_the_trigger(base), diagnostics.reach_at_the_trigger(name)
+    row, variant = (_reach_at_the_trigger(n) for n in (experiment(name).base, name))
     text = (f"at the trigger of the initial nets, median |s_c| {row['median_state']:.1f} as written against "
             f"{variant['median_state']:.1f}, h's slope there relative to its slope at 0 {row['h_slope']:.3f} "
             f"against {variant['h_slope']:.3f}, cells within reach {row['within_reach']:.0%} against "
@@ -179,7 +183,7 @@ def _measured_drift(name: str) -> dict:
 
 @functools.lru_cache(maxsize=None)
 def _measured_drift_5(name: str) -> dict:
-    row, variant = (diagnostics_456.drift_at_the_end(n) for n in (experiment(name).base, name))
+    row, variant = (_drift_at_the_end(n) for n in (experiment(name).base, name))
     text = (f"at the end of a sequence, on the untrained nets, median |s_c| {row['median_state']:.2f} as written "
             f"against {variant['median_state']:.2f}, cells where h' lost half its slope {row['flat_share']:.0%} "
             f"against {variant['flat_share']:.0%}")
