@@ -10,7 +10,7 @@ from its own seed; none writes anything. (:mod:`lstm_edu.diagnostics` holds thos
   the targets), :func:`error_by_lag` (does the error grow with the lag?), :func:`second_block` (is a block never
   opened?), :func:`sum_only_errors` (the best answer that knows only X1 + X2), :func:`gate_carries_x1` (does an
   input gate carry X1 when X2 arrives?), :func:`drift_at_the_end` (how far an untrained net's cell states drift
-  over a multiplication sequence: the one function here that reads initial nets, not records).
+  over a sequence: the one function here that reads initial nets, not records).
 - Temporal order: :func:`block_accuracy` (does one block hold the answer?), :func:`trigger_state` (drifted
   cells and open gates at the trigger), :func:`fell_back` (the lowest and the last error of a trial).
 """
@@ -99,17 +99,19 @@ def sum_only_errors(n: int = 200_000, seed: int = 6, bins: int = 400) -> np.ndar
 
 
 def drift_at_the_end(name: str, seeds=range(10), n: int = 200, seed: int = 5) -> dict:
-    """Internal state drift (Section 4) in Experiment 5: the initial nets of trials ``seeds`` of row or variant
-    ``name`` (before any training) on ``n`` fresh multiplication sequences (seed ``seed``). The values are all
-    in [0, 1], so every cell's input keeps one sign and half-open input gates add to its state at every step.
-    Returns ``median_state``, the median ``|s_c|`` at the last step (over cells, sequences and nets), and
-    ``flat_share``, the share of those states where h' is below half its slope at 0 (the same share under
+    """Internal state drift (Section 4) in Experiments 4 and 5: the initial nets of trials ``seeds`` of row or
+    variant ``name`` (before any training) on ``n`` fresh sequences of its task (seed ``seed``). In Experiment 5
+    the values are all in [0, 1], so every cell's input keeps one sign and half-open input gates add to its
+    state at every step; in Experiment 4 they lie in [-1, 1] and the states wander, further the longer the
+    sequence. Returns ``median_state``, the median ``|s_c|`` at the last step (over cells, sequences and nets),
+    and ``flat_share``, the share of those states where h' is below half its slope at 0 (the same share under
     both readings of Table 10's h, which differ by a factor only)."""
     exp = experiments.experiment(name)
-    if exp.row != "5":
-        raise ValueError(f"name must be a row or variant of Experiment 5 (5-140, 5-13, ...), got {name!r}")
+    make = {"4": adding.adding, "5": adding.multiplication}.get(exp.row[:1])   # Table 10: "4-1", "5"
+    if make is None:
+        raise ValueError(f"name must be a row or variant of Experiment 4 or 5 (4-1, 5-13, ...), got {name!r}")
     n = _checks.positive_int("n", n)
-    probe = adding.multiplication(n, exp.params["T"], seed)
+    probe = make(n, exp.params["T"], seed)
     nets, last = experiments.initial_net(name, seeds), probe.lengths - 1
     states = np.abs([nets.forward_one(probe.x, k).cell_state[np.arange(n), last] for k in range(nets.P)])
     return {"median_state": float(np.median(states)),

@@ -111,6 +111,20 @@ def test_the_time_to_leave_the_constant_answer_grows_much_faster_than_the_lag():
     assert 3.5 < reproduction.paper_sequences("4-3") / reproduction.paper_sequences("4-2") < 4.5
 
 
+def test_drift_grows_with_the_lag_but_does_not_delay_the_start_at_t500():
+    """'The drift grows with the lag ... But it is not what delays learning at T = 500: Table 10's caption
+    ranges shrink the drift there ... and leave the start where it was': the untrained nets' median |s_c| at
+    the end rises from T = 100 to 500 to 1000 (no state flat at T = 100); at T = 500 the caption's is smaller,
+    and its nets leave the constant answer within 5 % of the row's median."""
+    drift = {name: diagnostics_456.drift_at_the_end(name) for name in ("4-1", "4-2", "4-3", "4-2_caption")}
+    assert drift["4-1"]["median_state"] < drift["4-2"]["median_state"] < drift["4-3"]["median_state"]
+    assert drift["4-1"]["flat_share"] == 0 < drift["4-2"]["flat_share"] < drift["4-3"]["flat_share"]
+    assert drift["4-2_caption"]["median_state"] < 0.8 * drift["4-2"]["median_state"]
+    row, caption = left_constant("4-2"), left_constant("4-2_caption")
+    assert len(caption) == len(reproduction.records("4-2_caption"))
+    assert abs(np.median(caption) / np.median(row) - 1) < 0.05
+
+
 def test_the_nets_learn_the_bulk_early_and_the_paper_precision_late():
     """4-1: every net had at most 1 % of a fresh test wrong around the paper's mean (the earliest by 1.5 times
     it, the mean within twice it); the paper's precision came later, to fewer nets; the final tests count more

@@ -75,7 +75,8 @@ def test_experiment_6_measurements_on_a_stored_net_and_wrong_records():
 def test_drift_at_the_end_reads_the_cec_sum_of_the_initial_nets():
     """drift_at_the_end: the state at the last step is the CEC's sum of y_in g(net_c) over the steps
     (s_c(t) = s_c(t-1) + y_in(t) g(net_c(t))); the input-gate biases of 5-13_igb (-3, -6) scale every term
-    by about f(-3) or less, so its states stay about 20 times smaller than the row's; other experiments refuse."""
+    by about f(-3) or less, so its states stay about 20 times smaller than the row's; in Experiment 4 the same
+    gates let the states wander further the longer the sequence; other experiments refuse."""
     from lstm_edu import experiments
     from lstm_edu.tasks import adding
     probe = adding.multiplication(3, 100, 5)
@@ -89,5 +90,7 @@ def test_drift_at_the_end_reads_the_cec_sum_of_the_initial_nets():
     assert row["median_state"] > 20 * igb["median_state"] and row["flat_share"] > 0.5 and igb["flat_share"] == 0
     assert d.drift_at_the_end("5-13", seeds=[0], n=3)["median_state"] == pytest.approx(
         np.median(np.abs(trace.cell_state[np.arange(3), last])))
-    with pytest.raises(ValueError, match="Experiment 5"):
-        d.drift_at_the_end("4-1")
+    drift_4 = [d.drift_at_the_end(row, n=50)["median_state"] for row in ("4-1", "4-2", "4-3")]
+    assert drift_4[0] < drift_4[1] < drift_4[2]
+    with pytest.raises(ValueError, match="Experiment 4 or 5"):
+        d.drift_at_the_end("6a")
