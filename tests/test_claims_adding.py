@@ -139,6 +139,18 @@ def test_at_t1000_the_biases_alone_do_worse_than_the_text():
     assert drift[1] > 1.5 * drift[0]
 
 
+def test_at_t1000_the_caption_ranges_and_the_rate_add_nothing_within_three_times_the_papers_mean():
+    """'at T = 1000 [1] of [5] within [2,559,000] sequences ... (the row's trials with the same seeds: [1] by
+    then)'; 'With the rate 1.0 as well (4-3_igb_alpha), [0] of [5] ... (the row's same trials: [1])'."""
+    for name, most in (("4-3_caption", 1), ("4-3_igb_alpha", 0)):
+        recs = reproduction.records(name)
+        cap = max(r["budget"] for r in recs)
+        assert len(recs) == 5 and cap >= 3 * reproduction.paper_sequences("4-3")
+        row = [r for r in reproduction.records("4-3") if r["seed"] in {v["seed"] for v in recs}]
+        assert sum(r["success"] for r in recs) == most
+        assert sum(r["success"] and r["sequences"] <= cap for r in row) == 1, name
+
+
 def test_drift_grows_with_the_lag_but_does_not_delay_the_start_at_t500():
     """'The drift grows with the lag ... But it is not what delays learning at T = 500: Table 10's caption
     ranges shrink the drift there ... and leave the start where it was': the untrained nets' median |s_c| at
